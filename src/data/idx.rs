@@ -1,0 +1,222 @@
+//! Reader for the IDX format in which MNIST is distributed (images `idx3-ubyte`, labels
+//! `idx1-ubyte`), gzipped or not. Every malformed input gives a typed [`IdxError`].
+
+use std::io::Read;
+
+use flate2::read::GzDecoder;
+
+/// Magic number of an IDX file of unsigned bytes with three dimensions (images).
+pub const IMAGES_MAGIC: u32 = 0x0000_0803;
+/// Magic number of an IDX file of unsigned bytes with one dimension (labels).
+pub const LABELS_MAGIC: u32 = 0x0000_0801;
+
+/// Why an IDX file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdxError {
+    /// The file does not start with the expected magic number.
+    #[error("{file}: magic number is {found:#010x}, expected {expected:#010x}")]
+    BadMagic {
+        /// Which file: "images" or "labels".
+        file: &'static str,
+        /// The magic number found.
+        found: u32,
+        /// The magic number expected for this kind of file.
+        expected: u32,
+    },
+    /// The file ends before its header or its data is complete.
+    #[error("{file}: truncated: {needed} bytes needed, {found} present")]
+    Truncated {
+        /// Which file: "images" or "labels".
+        file: &'static str,
+        /// Bytes the header promises.
+        needed: usize,
+        /// Bytes actually present.
+        found: usize,
+    },
+    /// Images are not of the size the caller expects.
+    #[error("images are {rows}x{cols}, expected {expected}x{expected}")]
+    WrongDimensions {
+        /// Rows per image in the file.
+        rows: usize,
+        /// Columns per image in the file.
+        cols: usize,
+        /// Expected side length.
+        expected: usize,
+    },
+    /// The two files disagree on how many items they hold.
+    #[error("{images} images but {labels} labels")]
+    CountMismatch {
+        /// Number of images.
+        images: usize,
+        /// Number of labels.
+        labels: usize,
+    },
+    /// A gzip stream could not be decompressed.
+    #[error("{file}: not a valid gzip stream ({reason})")]
+    BadGzip {
+        /// Which file: "images" or "labels".
+        file: &'static str,
+        /// The decompressor's message.
+        reason: String,
+    },
+}
+
+/// Images and labels decoded from an IDX pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdxPair {
+    /// Row-major pixel bytes, `count * side * side` of them.
+    pub pixels: Vec<u8>,
+    /// One label per image.
+    pub labels: Vec<u8>,
+    /// Side length of the square images.
+    pub side: usize,
+}
+
+/// Decodes an images file and a labels file (each gzipped or raw) whose images must be
+/// `side` x `side`.
+pub fn decode_idx_pair(images: &[u8], labels: &[u8], side: usize) -> Result<IdxPair, IdxError> {
+    let images = maybe_gunzip(images, "images")?;
+    let labels = maybe_gunzip(labels, "labels")?;
+    let (image_dims, pixels) = parse(&images, "images", IMAGES_MAGIC, 3)?;
+    let (label_dims, labels) = parse(&labels, "labels", LABELS_MAGIC, 1)?;
+    let (rows, cols) = (image_dims[1], image_dims[2]);
+    if rows != side || cols != side {
+        return Err(IdxError::WrongDimensions { rows, cols, expected: side });
+    }
+    if image_dims[0] != label_dims[0] {
+        return Err(IdxError::CountMismatch { images: image_dims[0], labels: label_dims[0] });
+    }
+    Ok(IdxPair { pixels: pixels.to_vec(), labels: labels.to_vec(), side })
+}
+
+/// Gunzips `bytes` when they start with the gzip magic, else returns them as they are.
+fn maybe_gunzip<'a>(bytes: &'a [u8], file: &'static str) -> Result<std::borrow::Cow<'a, [u8]>, IdxError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(bytes.len() * 5);
+        GzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| IdxError::BadGzip { file, reason: e.to_string() })?;
+        Ok(out.into())
+    } else {
+        Ok(bytes.into())
+    }
+}
+
+/// Checks the header of one IDX file and returns its dimensions and its data bytes.
+fn parse<'a>(
+    bytes: &'a [u8],
+    file: &'static str,
+    magic: u32,
+    rank: usize,
+) -> Result<(Vec<usize>, &'a [u8]), IdxError> {
+    let header = 4 + 4 * rank;
+    let word = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    // The magic number first: a file of the wrong kind is named as such, even when short.
+    if bytes.len() >= 4 && word(0) != magic {
+        return Err(IdxError::BadMagic { file, found: word(0), expected: magic });
+    }
+    if bytes.len() < header {
+        return Err(IdxError::Truncated { file, needed: header, found: bytes.len() });
+    }
+    let dims: Vec<usize> = (0..rank).map(|d| word(4 + 4 * d) as usize).collect();
+    let needed = dims
+        .iter()
+        .try_fold(1usize, |product, &d| product.checked_mul(d))
+        .and_then(|items| items.checked_add(header))
+        .unwrap_or(usize::MAX);
+    if bytes.len() < needed {
+        return Err(IdxError::Truncated { file, needed, found: bytes.len() });
+    }
+    Ok((dims, &bytes[header..needed]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn images_file(count: u32, side: u32, data_len: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for word in [IMAGES_MAGIC, count, side, side] {
+            bytes.extend_from_slice(&word.to_be_bytes());
+        }
+        bytes.extend(std::iter::repeat_n(7u8, data_len));
+        bytes
+    }
+
+    fn labels_file(count: u32) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for word in [LABELS_MAGIC, count] {
+            bytes.extend_from_slice(&word.to_be_bytes());
+        }
+        bytes.extend((0..count).map(|i| (i % 10) as u8));
+        bytes
+    }
+
+    #[test]
+    fn decodes_a_valid_raw_pair() {
+        let pair = decode_idx_pair(&images_file(3, 4, 48), &labels_file(3), 4).unwrap();
+        assert_eq!(pair.pixels.len(), 48);
+        assert_eq!(pair.labels, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn decodes_a_gzipped_pair() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let gz = |b: &[u8]| {
+            let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+            e.write_all(b).unwrap();
+            e.finish().unwrap()
+        };
+        let raw = decode_idx_pair(&images_file(2, 4, 32), &labels_file(2), 4).unwrap();
+        let zipped = decode_idx_pair(&gz(&images_file(2, 4, 32)), &gz(&labels_file(2)), 4).unwrap();
+        assert_eq!(raw, zipped);
+    }
+
+    #[test]
+    fn rejects_bad_magic() {
+        let mut images = images_file(1, 4, 16);
+        images[3] = 0x01;
+        let err = decode_idx_pair(&images, &labels_file(1), 4).unwrap_err();
+        assert_eq!(err, IdxError::BadMagic { file: "images", found: 0x0801, expected: IMAGES_MAGIC });
+        // A labels file given as images is caught by its magic number too.
+        let err = decode_idx_pair(&labels_file(1), &labels_file(1), 4).unwrap_err();
+        assert!(matches!(err, IdxError::BadMagic { file: "images", .. }));
+    }
+
+    #[test]
+    fn rejects_truncated_header_and_data() {
+        let err = decode_idx_pair(&[0, 0, 8], &labels_file(1), 4).unwrap_err();
+        assert_eq!(err, IdxError::Truncated { file: "images", needed: 16, found: 3 });
+        let err = decode_idx_pair(&images_file(2, 4, 31), &labels_file(2), 4).unwrap_err();
+        assert_eq!(err, IdxError::Truncated { file: "images", needed: 48, found: 47 });
+        let mut labels = labels_file(5);
+        labels.pop();
+        let err = decode_idx_pair(&images_file(5, 4, 80), &labels, 4).unwrap_err();
+        assert_eq!(err, IdxError::Truncated { file: "labels", needed: 13, found: 12 });
+    }
+
+    #[test]
+    fn rejects_absurd_counts_without_overflow() {
+        let err = decode_idx_pair(&images_file(u32::MAX, u32::MAX, 0), &labels_file(1), 4).unwrap_err();
+        assert!(matches!(err, IdxError::Truncated { file: "images", .. }));
+    }
+
+    #[test]
+    fn rejects_wrong_dimensions() {
+        let err = decode_idx_pair(&images_file(1, 5, 25), &labels_file(1), 4).unwrap_err();
+        assert_eq!(err, IdxError::WrongDimensions { rows: 5, cols: 5, expected: 4 });
+    }
+
+    #[test]
+    fn rejects_count_mismatch() {
+        let err = decode_idx_pair(&images_file(3, 4, 48), &labels_file(2), 4).unwrap_err();
+        assert_eq!(err, IdxError::CountMismatch { images: 3, labels: 2 });
+    }
+
+    #[test]
+    fn rejects_a_broken_gzip_stream() {
+        let err = decode_idx_pair(&[0x1f, 0x8b, 8, 0, 1, 2, 3], &labels_file(1), 4).unwrap_err();
+        assert!(matches!(err, IdxError::BadGzip { file: "images", .. }));
+    }
+}

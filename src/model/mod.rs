@@ -1,0 +1,80 @@
+//! The generative models, written once with burn and free of any web or backend choice:
+//! the app picks the `Device`, these files only describe networks and their objectives.
+
+pub mod ae;
+pub mod loss;
+pub mod vae;
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand_distr_normal::standard_normal;
+
+pub use ae::{Autoencoder, AutoencoderConfig};
+pub use vae::{Vae, VaeConfig};
+
+/// The named loss terms of one training batch.
+///
+/// `objective` carries the autodiff graph and is what the optimiser minimises; `terms` are
+/// the values to report, detached, in the order of [`GenerativeModel::loss_names`].
+#[derive(Debug, Clone)]
+pub struct LossTerms {
+    /// The scalar minimised by training (with its graph).
+    pub objective: Tensor<1>,
+    /// One scalar per reported term, detached from the graph.
+    pub terms: Vec<Tensor<1>>,
+}
+
+/// What a model's live preview grid shows while it trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewKind {
+    /// The model's reconstructions of fixed held-out digits (autoencoders).
+    Reconstructions,
+    /// The model's samples from a fixed noise batch (generators).
+    Samples,
+}
+
+/// The interface every generative model of the playground implements, so that training,
+/// panels and metrics never special-case a model.
+pub trait GenerativeModel: Module + Sized {
+    /// Names of the terms in [`LossTerms::terms`], the first being the training objective.
+    fn loss_names(&self) -> &'static [&'static str];
+
+    /// The loss terms of one batch of images `[batch, 784]` with intensities in `[0, 1]`.
+    fn loss_terms(&self, images: Tensor<2>) -> LossTerms;
+
+    /// Reconstructions `[batch, 784]` (intensities in `[0, 1]`) of `images` `[batch, 784]`.
+    fn reconstruct(&self, images: Tensor<2>) -> Tensor<2>;
+
+    /// `count` samples `[count, 784]` (intensities in `[0, 1]`) from noise fixed by `seed`,
+    /// or `None` for a model that is not a generator.
+    fn sample(&self, count: usize, seed: u64) -> Option<Tensor<2>>;
+
+    /// What the live preview of this model shows.
+    fn preview_kind(&self) -> PreviewKind;
+
+    /// Per-image held-out scores `[terms]`, summed over `images`: the reconstruction
+    /// cross-entropy in nats, and for a VAE the KL term (so that -ELBO = recon + KL).
+    fn evaluation_terms(&self, images: Tensor<2>) -> Tensor<1>;
+}
+
+/// A `[rows, cols]` tensor of standard normal noise drawn on the CPU from `seed`, so that the
+/// same seed gives the same noise on every backend.
+pub fn seeded_normal(rows: usize, cols: usize, seed: u64, device: &Device) -> Tensor<2> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let values: Vec<f32> = (0..rows * cols).map(|_| standard_normal(&mut rng)).collect();
+    Tensor::from_data(TensorData::new(values, [rows, cols]), device)
+}
+
+/// Standard normal draws by the Box-Muller transform (`rand` alone has no normal distribution).
+mod rand_distr_normal {
+    use super::Rng;
+
+    /// One draw from N(0, 1).
+    pub fn standard_normal(rng: &mut impl Rng) -> f32 {
+        // 1 - u lies in (0, 1], so the logarithm is finite.
+        let u1: f64 = 1.0 - rng.random::<f64>();
+        let u2: f64 = rng.random::<f64>();
+        ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+    }
+}

@@ -1,0 +1,58 @@
+//! Scores on the held-out digits: reconstruction cross-entropy and, for a VAE, the ELBO.
+
+use burn::tensor::Tensor;
+
+use super::readback::{ReadbackError, read_floats};
+use crate::model::GenerativeModel;
+
+/// Digits scored per forward pass, to bound memory.
+const EVALUATION_CHUNK: usize = 250;
+
+/// Held-out scores, per image, in nats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeldOutScores {
+    /// Number of held-out digits scored.
+    pub count: usize,
+    /// Mean reconstruction binary cross-entropy (nats per image; lower is better).
+    pub reconstruction: f64,
+    /// Mean KL divergence of the posterior to the prior, for a VAE.
+    pub kl: Option<f64>,
+}
+
+impl HeldOutScores {
+    /// The evidence lower bound in nats per image (higher is better), for a VAE.
+    pub fn elbo(&self) -> Option<f64> {
+        self.kl.map(|kl| -(self.reconstruction + kl))
+    }
+
+    /// Starts scoring `model` (an inference copy) on the first `count` of `held_out` `[n, 784]`.
+    pub fn start<M: GenerativeModel>(model: &M, held_out: &Tensor<2>, count: usize) -> PendingScores {
+        let count = count.min(held_out.dims()[0]);
+        let sums = (0..count)
+            .step_by(EVALUATION_CHUNK)
+            .map(|start| {
+                let end = (start + EVALUATION_CHUNK).min(count);
+                model.evaluation_terms(held_out.clone().slice([start..end]))
+            })
+            .reduce(|a, b| a + b);
+        PendingScores { sums, count }
+    }
+}
+
+/// Held-out scores still on the device.
+pub struct PendingScores {
+    sums: Option<Tensor<1>>,
+    count: usize,
+}
+
+impl PendingScores {
+    /// Reads the scores back (asynchronously).
+    pub async fn read(self) -> Result<HeldOutScores, ReadbackError> {
+        let Some(sums) = self.sums else {
+            return Err(ReadbackError("no held-out digits to score".into()));
+        };
+        let sums = read_floats(sums).await?;
+        let per_image = |i: usize| f64::from(sums[i]) / self.count as f64;
+        Ok(HeldOutScores { count: self.count, reconstruction: per_image(0), kl: (sums.len() > 1).then(|| per_image(1)) })
+    }
+}

@@ -1,0 +1,12 @@
+//! Training: the loop a browser tab or a native command drives one step at a time, the model
+//! zoo's catalogue, and held-out evaluation.
+
+pub mod catalogue;
+pub mod evaluate;
+pub mod readback;
+pub mod trainer;
+
+pub use catalogue::{ModelKind, TrainSettings};
+pub use evaluate::HeldOutScores;
+pub use readback::read_floats;
+pub use trainer::{Session, Trainer};
