@@ -13,7 +13,10 @@ fn shipped_files_match_their_recorded_sha256() {
         let (expected, name) = line.split_once("  ").expect("`sha256  name` lines");
         let bytes = std::fs::read(common::data_dir().join(name)).unwrap();
         let actual = format!("{:x}", Sha256::digest(&bytes));
-        assert_eq!(actual, expected, "{name} changed: regenerate it with tests/tools/mnist-to-idx.mjs");
+        assert_eq!(
+            actual, expected,
+            "{name} changed: regenerate it with tests/tools/mnist-to-idx.mjs"
+        );
         checked += 1;
     }
     assert_eq!(checked, 2, "SHA256SUMS should list the images and the labels");
@@ -25,7 +28,14 @@ fn split_holds_out_the_last_thousand_real_digits() {
     assert_eq!(split.train.len(), 9_000);
     assert_eq!(split.held_out.len(), HELD_OUT);
     assert_eq!(split.train.pixels.len(), 9_000 * IMAGE_PIXELS);
-    assert!(split.train.pixels.iter().chain(&split.held_out.pixels).all(|p| (0.0..=1.0).contains(p)));
+    assert!(
+        split
+            .train
+            .pixels
+            .iter()
+            .chain(&split.held_out.pixels)
+            .all(|p| (0.0..=1.0).contains(p))
+    );
     // Every class appears in both parts, in roughly MNIST's proportions.
     for part in [&split.train, &split.held_out] {
         let mut counts = [0usize; 10];

@@ -81,12 +81,23 @@ pub fn decode_idx_pair(images: &[u8], labels: &[u8], side: usize) -> Result<IdxP
     let (label_dims, labels) = parse(&labels, "labels", LABELS_MAGIC, 1)?;
     let (rows, cols) = (image_dims[1], image_dims[2]);
     if rows != side || cols != side {
-        return Err(IdxError::WrongDimensions { rows, cols, expected: side });
+        return Err(IdxError::WrongDimensions {
+            rows,
+            cols,
+            expected: side,
+        });
     }
     if image_dims[0] != label_dims[0] {
-        return Err(IdxError::CountMismatch { images: image_dims[0], labels: label_dims[0] });
+        return Err(IdxError::CountMismatch {
+            images: image_dims[0],
+            labels: label_dims[0],
+        });
     }
-    Ok(IdxPair { pixels: pixels.to_vec(), labels: labels.to_vec(), side })
+    Ok(IdxPair {
+        pixels: pixels.to_vec(),
+        labels: labels.to_vec(),
+        side,
+    })
 }
 
 /// Gunzips `bytes` when they start with the gzip magic, else returns them as they are.
@@ -95,7 +106,10 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], file: &'static str) -> Result<std::borrow::
         let mut out = Vec::with_capacity(bytes.len() * 5);
         GzDecoder::new(bytes)
             .read_to_end(&mut out)
-            .map_err(|e| IdxError::BadGzip { file, reason: e.to_string() })?;
+            .map_err(|e| IdxError::BadGzip {
+                file,
+                reason: e.to_string(),
+            })?;
         Ok(out.into())
     } else {
         Ok(bytes.into())
@@ -103,20 +117,23 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], file: &'static str) -> Result<std::borrow::
 }
 
 /// Checks the header of one IDX file and returns its dimensions and its data bytes.
-fn parse<'a>(
-    bytes: &'a [u8],
-    file: &'static str,
-    magic: u32,
-    rank: usize,
-) -> Result<(Vec<usize>, &'a [u8]), IdxError> {
+fn parse<'a>(bytes: &'a [u8], file: &'static str, magic: u32, rank: usize) -> Result<(Vec<usize>, &'a [u8]), IdxError> {
     let header = 4 + 4 * rank;
     let word = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     // The magic number first: a file of the wrong kind is named as such, even when short.
     if bytes.len() >= 4 && word(0) != magic {
-        return Err(IdxError::BadMagic { file, found: word(0), expected: magic });
+        return Err(IdxError::BadMagic {
+            file,
+            found: word(0),
+            expected: magic,
+        });
     }
     if bytes.len() < header {
-        return Err(IdxError::Truncated { file, needed: header, found: bytes.len() });
+        return Err(IdxError::Truncated {
+            file,
+            needed: header,
+            found: bytes.len(),
+        });
     }
     let dims: Vec<usize> = (0..rank).map(|d| word(4 + 4 * d) as usize).collect();
     let needed = dims
@@ -125,7 +142,11 @@ fn parse<'a>(
         .and_then(|items| items.checked_add(header))
         .unwrap_or(usize::MAX);
     if bytes.len() < needed {
-        return Err(IdxError::Truncated { file, needed, found: bytes.len() });
+        return Err(IdxError::Truncated {
+            file,
+            needed,
+            found: bytes.len(),
+        });
     }
     Ok((dims, &bytes[header..needed]))
 }
@@ -178,7 +199,14 @@ mod tests {
         let mut images = images_file(1, 4, 16);
         images[3] = 0x01;
         let err = decode_idx_pair(&images, &labels_file(1), 4).unwrap_err();
-        assert_eq!(err, IdxError::BadMagic { file: "images", found: 0x0801, expected: IMAGES_MAGIC });
+        assert_eq!(
+            err,
+            IdxError::BadMagic {
+                file: "images",
+                found: 0x0801,
+                expected: IMAGES_MAGIC
+            }
+        );
         // A labels file given as images is caught by its magic number too.
         let err = decode_idx_pair(&labels_file(1), &labels_file(1), 4).unwrap_err();
         assert!(matches!(err, IdxError::BadMagic { file: "images", .. }));
@@ -187,13 +215,34 @@ mod tests {
     #[test]
     fn rejects_truncated_header_and_data() {
         let err = decode_idx_pair(&[0, 0, 8], &labels_file(1), 4).unwrap_err();
-        assert_eq!(err, IdxError::Truncated { file: "images", needed: 16, found: 3 });
+        assert_eq!(
+            err,
+            IdxError::Truncated {
+                file: "images",
+                needed: 16,
+                found: 3
+            }
+        );
         let err = decode_idx_pair(&images_file(2, 4, 31), &labels_file(2), 4).unwrap_err();
-        assert_eq!(err, IdxError::Truncated { file: "images", needed: 48, found: 47 });
+        assert_eq!(
+            err,
+            IdxError::Truncated {
+                file: "images",
+                needed: 48,
+                found: 47
+            }
+        );
         let mut labels = labels_file(5);
         labels.pop();
         let err = decode_idx_pair(&images_file(5, 4, 80), &labels, 4).unwrap_err();
-        assert_eq!(err, IdxError::Truncated { file: "labels", needed: 13, found: 12 });
+        assert_eq!(
+            err,
+            IdxError::Truncated {
+                file: "labels",
+                needed: 13,
+                found: 12
+            }
+        );
     }
 
     #[test]
@@ -205,7 +254,14 @@ mod tests {
     #[test]
     fn rejects_wrong_dimensions() {
         let err = decode_idx_pair(&images_file(1, 5, 25), &labels_file(1), 4).unwrap_err();
-        assert_eq!(err, IdxError::WrongDimensions { rows: 5, cols: 5, expected: 4 });
+        assert_eq!(
+            err,
+            IdxError::WrongDimensions {
+                rows: 5,
+                cols: 5,
+                expected: 4
+            }
+        );
     }
 
     #[test]

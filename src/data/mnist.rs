@@ -42,7 +42,10 @@ impl Digits {
     /// The first `count` digits (or all, if fewer), as a new set.
     pub fn head(&self, count: usize) -> Digits {
         let count = count.min(self.len());
-        Digits { pixels: self.pixels[..count * IMAGE_PIXELS].to_vec(), labels: self.labels[..count].to_vec() }
+        Digits {
+            pixels: self.pixels[..count * IMAGE_PIXELS].to_vec(),
+            labels: self.labels[..count].to_vec(),
+        }
     }
 }
 
@@ -90,8 +93,14 @@ impl MnistSplit {
         let (train_pixels, held_pixels) = pixels.split_at(cut * IMAGE_PIXELS);
         let (train_labels, held_labels) = pair.labels.split_at(cut);
         Ok(Self {
-            train: Digits { pixels: train_pixels.to_vec(), labels: train_labels.to_vec() },
-            held_out: Digits { pixels: held_pixels.to_vec(), labels: held_labels.to_vec() },
+            train: Digits {
+                pixels: train_pixels.to_vec(),
+                labels: train_labels.to_vec(),
+            },
+            held_out: Digits {
+                pixels: held_pixels.to_vec(),
+                labels: held_labels.to_vec(),
+            },
         })
     }
 }

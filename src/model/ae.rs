@@ -73,7 +73,10 @@ impl GenerativeModel for Autoencoder {
     fn loss_terms(&self, images: Tensor<2>) -> LossTerms {
         let logits = self.decode_logits(self.encode(images.clone()));
         let recon = reconstruction_loss(logits, images).mean();
-        LossTerms { terms: vec![recon.clone().detach()], objective: recon }
+        LossTerms {
+            terms: vec![recon.clone().detach()],
+            objective: recon,
+        }
     }
 
     fn reconstruct(&self, images: Tensor<2>) -> Tensor<2> {

@@ -50,10 +50,16 @@ mod tests {
     #[test]
     fn kl_is_zero_at_the_prior_and_positive_elsewhere() {
         let device = Device::flex();
-        let at_prior = read(kl_divergence(tensor(&[0.0; 3], 1, &device), tensor(&[0.0; 3], 1, &device)));
+        let at_prior = read(kl_divergence(
+            tensor(&[0.0; 3], 1, &device),
+            tensor(&[0.0; 3], 1, &device),
+        ));
         assert!(at_prior[0].abs() < 1e-7);
         // KL(N(1, e^0) || N(0, 1)) = 0.5 per dimension.
-        let shifted = read(kl_divergence(tensor(&[1.0, 1.0], 1, &device), tensor(&[0.0, 0.0], 1, &device)));
+        let shifted = read(kl_divergence(
+            tensor(&[1.0, 1.0], 1, &device),
+            tensor(&[0.0, 0.0], 1, &device),
+        ));
         assert!((shifted[0] - 1.0).abs() < 1e-6);
     }
 }

@@ -58,7 +58,10 @@ impl Vae {
     /// `[batch, 784]` -> (`[batch, latent]`, `[batch, latent]`)
     pub fn encode(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let hidden = relu(self.encoder_hidden.forward(images));
-        (self.encoder_mu.forward(hidden.clone()), self.encoder_log_var.forward(hidden))
+        (
+            self.encoder_mu.forward(hidden.clone()),
+            self.encoder_log_var.forward(hidden),
+        )
     }
 
     /// Bernoulli logits of the pixels decoded from each code.
@@ -97,7 +100,10 @@ impl GenerativeModel for Vae {
         let (recon, kl) = self.elbo_terms(images);
         let (recon, kl) = (recon.mean(), kl.mean());
         let objective = recon.clone() + kl.clone() * self.beta;
-        LossTerms { terms: vec![objective.clone().detach(), recon.detach(), kl.detach()], objective }
+        LossTerms {
+            terms: vec![objective.clone().detach(), recon.detach(), kl.detach()],
+            objective,
+        }
     }
 
     /// Decodes the posterior mean of each image (no sampling noise).

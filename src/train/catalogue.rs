@@ -37,6 +37,20 @@ impl ModelKind {
         }
     }
 
+    /// One sentence on what the model learns, for the panel.
+    pub fn summary(self) -> &'static str {
+        match self {
+            ModelKind::AeMlp => {
+                "An autoencoder squeezes each digit into a 32-number code and learns to rebuild it: it \
+                 minimises reconstruction error only, so its codes are not arranged for sampling."
+            }
+            ModelKind::VaeMlp => {
+                "A VAE encodes each digit as a Gaussian over 16-number codes and adds a KL term that pulls \
+                 those towards N(0, I): the price in reconstruction buys a latent space you can sample."
+            }
+        }
+    }
+
     /// The model whose [`id`](Self::id) is `id`.
     pub fn from_id(id: &str) -> Option<ModelKind> {
         Self::ALL.into_iter().find(|kind| kind.id() == id)
@@ -56,7 +70,11 @@ pub struct TrainSettings {
 
 impl Default for TrainSettings {
     fn default() -> Self {
-        Self { learning_rate: 1e-3, batch_size: 64, seed: 1 }
+        Self {
+            learning_rate: 1e-3,
+            batch_size: 64,
+            seed: 1,
+        }
     }
 }
 
@@ -65,7 +83,12 @@ pub fn start_session(kind: ModelKind, settings: TrainSettings, data: &MnistSplit
     // Seed before building the model so that its initial weights follow the seed.
     device.seed(settings.seed);
     match kind {
-        ModelKind::AeMlp => Box::new(Trainer::new(AutoencoderConfig::new().init(device), settings, data, device)),
+        ModelKind::AeMlp => Box::new(Trainer::new(
+            AutoencoderConfig::new().init(device),
+            settings,
+            data,
+            device,
+        )),
         ModelKind::VaeMlp => Box::new(Trainer::new(VaeConfig::new().init(device), settings, data, device)),
     }
 }

@@ -53,6 +53,10 @@ impl PendingScores {
         };
         let sums = read_floats(sums).await?;
         let per_image = |i: usize| f64::from(sums[i]) / self.count as f64;
-        Ok(HeldOutScores { count: self.count, reconstruction: per_image(0), kl: (sums.len() > 1).then(|| per_image(1)) })
+        Ok(HeldOutScores {
+            count: self.count,
+            reconstruction: per_image(0),
+            kl: (sums.len() > 1).then(|| per_image(1)),
+        })
     }
 }

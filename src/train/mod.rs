@@ -3,10 +3,12 @@
 
 pub mod catalogue;
 pub mod evaluate;
+pub mod history;
 pub mod readback;
 pub mod trainer;
 
 pub use catalogue::{ModelKind, TrainSettings};
 pub use evaluate::HeldOutScores;
+pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;
 pub use trainer::{Session, Trainer};

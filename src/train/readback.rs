@@ -10,6 +10,11 @@ pub struct ReadbackError(pub String);
 
 /// The values of `tensor`, flattened, read back asynchronously.
 pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ReadbackError> {
-    let data = tensor.into_data_async().await.map_err(|e| ReadbackError(format!("{e:?}")))?;
-    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| ReadbackError(format!("{e:?}")))
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| ReadbackError(format!("{e:?}")))?;
+    data.convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| ReadbackError(format!("{e:?}")))
 }

@@ -1,0 +1,204 @@
+//! Drives a training session from the browser's event loop in short slices, so the page keeps
+//! responding: each slice runs steps until about [`MAIN_THREAD_BUDGET_MS`] of main-thread time
+//! is used (CPU backend) or until its adaptive step count is reached (WebGPU, where a step only
+//! queues GPU work), then reads the losses back asynchronously and yields to the browser.
+
+use burn::tensor::Tensor;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+use super::Runtime;
+use crate::train::catalogue::start_session;
+use crate::train::{LossHistory, ModelKind, RateMeter, Session, TrainSettings, read_floats};
+
+/// Main-thread time one slice may use before it yields, in milliseconds.
+const MAIN_THREAD_BUDGET_MS: f64 = 30.0;
+/// Wall time one slice aims at, including the read back, in milliseconds.
+const TARGET_SLICE_MS: f64 = 150.0;
+/// Most steps queued in one slice.
+const MAX_STEPS_PER_SLICE: usize = 32;
+/// How often the preview grid is refreshed while training, in milliseconds.
+const PREVIEW_INTERVAL_MS: f64 = 700.0;
+
+/// The Train panel's state: what the view shows and what the loop drives.
+#[derive(Clone, Copy)]
+pub struct TrainState {
+    /// Whether training is running (the Train / Pause toggle).
+    pub running: RwSignal<bool>,
+    /// Every step's loss terms.
+    pub history: RwSignal<LossHistory>,
+    /// The latest preview grid, `64 * 784` intensities.
+    pub preview: RwSignal<Option<Vec<f32>>>,
+    /// Recent training speed.
+    pub steps_per_second: RwSignal<Option<f64>>,
+    /// Passes over the training digits so far.
+    pub epochs: RwSignal<f64>,
+    /// A message for the user (divergence, read-back failure).
+    pub notice: RwSignal<Option<String>>,
+    session: StoredValue<Option<Box<dyn Session>>, LocalStorage>,
+    /// Bumped on every reset, so a loop of an older session stops.
+    generation: StoredValue<u64>,
+    loop_active: StoredValue<bool>,
+    rate: StoredValue<RateMeter>,
+}
+
+impl TrainState {
+    /// Fresh state with no session.
+    pub fn new() -> Self {
+        Self {
+            running: RwSignal::new(false),
+            history: RwSignal::new(LossHistory::default()),
+            preview: RwSignal::new(None),
+            steps_per_second: RwSignal::new(None),
+            epochs: RwSignal::new(0.0),
+            notice: RwSignal::new(None),
+            session: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            loop_active: StoredValue::new(false),
+            rate: StoredValue::new(RateMeter::default()),
+        }
+    }
+
+    /// Drops the session and starts a fresh, untrained one of `kind`, showing its preview.
+    pub fn reset(self, runtime: &Runtime, kind: ModelKind) {
+        self.running.set(false);
+        self.generation.update_value(|g| *g += 1);
+        let session = start_session(kind, TrainSettings::default(), &runtime.data, &runtime.device);
+        self.history.set(LossHistory::new(session.loss_names()));
+        self.session.set_value(Some(session));
+        self.preview.set(None);
+        self.steps_per_second.set(None);
+        self.epochs.set(0.0);
+        self.notice.set(None);
+        self.rate.update_value(RateMeter::clear);
+        leptos::task::spawn_local(self.refresh_preview());
+    }
+
+    /// Starts or resumes training in the background.
+    pub fn play(self) {
+        self.running.set(true);
+        if !self.loop_active.get_value() {
+            leptos::task::spawn_local(self.run());
+        }
+    }
+
+    /// Pauses training after the current slice.
+    pub fn pause(self) {
+        self.running.set(false);
+    }
+
+    /// Runs exactly one step (when paused) and shows its result.
+    pub fn single_step(self) {
+        if self.running.get_untracked() || self.loop_active.get_value() {
+            return;
+        }
+        self.loop_active.set_value(true);
+        leptos::task::spawn_local(async move {
+            let generation = self.generation.get_value();
+            if self.run_slice(1).await.is_some() && generation == self.generation.get_value() {
+                self.refresh_preview().await;
+            }
+            self.loop_active.set_value(false);
+        });
+    }
+
+    /// The training loop: slices until paused, reset, or the loss is no longer finite.
+    async fn run(self) {
+        self.loop_active.set_value(true);
+        let generation = self.generation.get_value();
+        self.rate.update_value(RateMeter::clear);
+        let mut steps_per_slice = 1;
+        let mut last_preview = now_ms();
+        while self.running.get_untracked() && generation == self.generation.get_value() {
+            let started = now_ms();
+            let Some(done) = self.run_slice(steps_per_slice).await else {
+                break;
+            };
+            // Aim each slice at TARGET_SLICE_MS of wall time, read back included.
+            let per_step = ((now_ms() - started) / done as f64).max(0.1);
+            steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
+            if generation != self.generation.get_value() {
+                break;
+            }
+            if now_ms() - last_preview > PREVIEW_INTERVAL_MS {
+                self.refresh_preview().await;
+                last_preview = now_ms();
+            }
+            TimeoutFuture::new(0).await;
+        }
+        if generation == self.generation.get_value() {
+            self.refresh_preview().await;
+        }
+        self.loop_active.set_value(false);
+    }
+
+    /// Queues up to `max_steps` steps within the main-thread budget, reads their losses back
+    /// and records them. Returns the number of steps done, or `None` if training must stop.
+    async fn run_slice(self, max_steps: usize) -> Option<usize> {
+        let started = now_ms();
+        let generation = self.generation.get_value();
+        let queued: Vec<Tensor<1>> = self.session.try_update_value(|session| {
+            let session = session.as_mut()?;
+            let mut queued = Vec::with_capacity(max_steps);
+            while queued.len() < max_steps {
+                queued.push(session.step());
+                if now_ms() - started > MAIN_THREAD_BUDGET_MS {
+                    break;
+                }
+            }
+            Some(queued)
+        })??;
+        let done = queued.len();
+        let values = match read_floats(Tensor::cat(queued, 0)).await {
+            Ok(values) => values,
+            Err(e) => {
+                self.stop_with(format!("Training stopped: {e}."));
+                return None;
+            }
+        };
+        if generation != self.generation.get_value() {
+            return None;
+        }
+        let mut diverged_at = None;
+        self.history
+            .update(|history| diverged_at = history.extend_flat(&values));
+        let (steps, epochs) = self
+            .session
+            .with_value(|s| s.as_ref().map(|s| (s.steps_done(), s.epochs_done())))?;
+        self.epochs.set(epochs);
+        self.rate.update_value(|rate| rate.record(now_ms(), steps));
+        self.steps_per_second.set(self.rate.with_value(RateMeter::rate));
+        if let Some(step) = diverged_at {
+            self.stop_with(format!(
+                "Training paused: the loss became NaN or infinite at step {step}. The learning rate may be too \
+                 high for this model; press Reset to start again."
+            ));
+            return None;
+        }
+        Some(done)
+    }
+
+    /// Pauses and tells the user why.
+    fn stop_with(self, message: String) {
+        self.running.set(false);
+        self.notice.set(Some(message));
+    }
+
+    /// Reads the current preview grid back and shows it.
+    async fn refresh_preview(self) {
+        let Some(preview) = self.session.with_value(|s| s.as_ref().map(|s| s.preview())) else {
+            return;
+        };
+        let generation = self.generation.get_value();
+        match read_floats(preview).await {
+            Ok(pixels) if generation == self.generation.get_value() => self.preview.set(Some(pixels)),
+            Ok(_) => {}
+            Err(e) => self.notice.set(Some(format!("Could not show the preview: {e}."))),
+        }
+    }
+}
+
+/// Milliseconds since the page started, from the high-resolution clock.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}

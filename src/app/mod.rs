@@ -1,0 +1,87 @@
+//! The leptos single-page app (WebAssembly only). It knows tensors only as the flat pixel and
+//! loss values a panel shows; models, training and data come from the rest of the crate.
+
+mod backend;
+mod chart;
+mod dataset;
+mod driver;
+mod image_grid;
+mod train_panel;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::data::MnistSplit;
+use backend::{BackendInfo, choose_backend};
+use dataset::fetch_mnist;
+use train_panel::TrainPanel;
+
+/// Everything the panels need once start-up is done.
+#[derive(Clone)]
+pub struct Runtime {
+    /// The device models train on (autodiff enabled).
+    pub device: burn::tensor::Device,
+    /// Which backend that device is, for the badge.
+    pub backend: BackendInfo,
+    /// The shipped digits, split.
+    pub data: Arc<MnistSplit>,
+}
+
+/// Mounts the app on the page's body. Panics are shown on the page, never a blank tab.
+pub fn mount() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_fatal_error(&info.to_string());
+    }));
+    leptos::mount::mount_to_body(App);
+}
+
+/// Writes a last-resort message into the page after a panic, outside leptos (which may be
+/// the part that failed).
+fn show_fatal_error(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(banner) = document.get_element_by_id("fatal") {
+        banner.set_text_content(Some(&format!(
+            "Something went wrong and the playground stopped: {message}. Reload the page to start again."
+        )));
+        let _ = banner.set_attribute("class", "fatal visible");
+    }
+}
+
+/// The page: header with the backend badge, then the Train panel once start-up is done.
+#[component]
+fn App() -> impl IntoView {
+    let runtime = RwSignal::new(None::<Runtime>);
+    let startup_error = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        let (device, backend) = choose_backend().await;
+        match fetch_mnist().await {
+            Ok(data) => runtime.set(Some(Runtime {
+                device,
+                backend,
+                data: Arc::new(data),
+            })),
+            Err(message) => startup_error.set(Some(message)),
+        }
+    });
+    let badge = move || runtime.with(|r| r.as_ref().map(|r| r.backend.badge()));
+    let badge_title = move || runtime.with(|r| r.as_ref().map(|r| r.backend.explanation()).unwrap_or_default());
+    view! {
+        <header class="top">
+            <h1>"genplay" <span class="tagline">"train autoencoders, VAEs and GANs in your browser"</span></h1>
+            <span class="badge" data-testid="backend-badge" title=badge_title>
+                {move || badge().unwrap_or_else(|| "starting…".into())}
+            </span>
+        </header>
+        <main>
+            {move || startup_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            {move || match runtime.get() {
+                Some(runtime) => view! { <TrainPanel runtime /> }.into_any(),
+                None => view! { <p class="loading" data-testid="loading">"Loading the digits and the backend…"</p> }.into_any(),
+            }}
+        </main>
+    }
+}
