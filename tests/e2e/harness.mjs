@@ -1,0 +1,96 @@
+// Shared pieces of the end-to-end tests and benchmarks: a static server for the built site
+// and headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) with or
+// without WebGPU.
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The built site (trunk build --release), or $GENPLAY_DIST. */
+export const distDir = process.env.GENPLAY_DIST || path.resolve(here, '../../dist');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.json': 'application/json', '.gz': 'application/gzip', '.png': 'image/png',
+  '.txt': 'text/plain', '': 'application/octet-stream',
+};
+
+/** Serves `root` on 127.0.0.1 on a free port; resolves to { url, close }. */
+export async function serveStatic(root = distDir) {
+  await stat(path.join(root, 'index.html')).catch(() => {
+    throw new Error(`${root}/index.html is missing: build the site first (trunk build --release)`);
+  });
+  const server = createServer(async (req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = path.join(root, path.normalize(urlPath === '/' ? '/index.html' : urlPath));
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? MIME[''], 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise(r => server.close(r)) };
+}
+
+/** Flags that give headless Chromium WebGPU through SwiftShader (a CPU Vulkan). */
+export const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
+];
+const BASE_FLAGS = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic',
+];
+
+/**
+ * Starts headless Chromium with a fresh profile; `webgpu` chooses whether WebGPU is on.
+ * Resolves to { context, close }.
+ */
+export async function launchBrowser({ webgpu }) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'genplay-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
+    viewport: { width: 1200, height: 900 },
+  });
+  return {
+    context,
+    close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+  };
+}
+
+/** Opens `url` in a new page and collects its console errors and uncaught exceptions. */
+export async function openPage(context, url) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', message => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('pageerror', error => errors.push(String(error)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Mean and standard deviation of the grey levels of a canvas, read in the page. */
+export async function canvasStats(page, testId) {
+  return page.locator(`[data-testid="${testId}"]`).evaluate(canvas => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0, squares = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) { sum += data[i]; squares += data[i] * data[i]; }
+    const mean = sum / n;
+    return { mean, std: Math.sqrt(Math.max(0, squares / n - mean * mean)), width: canvas.width };
+  });
+}
+
+/** The number shown in an element, or NaN. */
+export async function numberIn(page, testId) {
+  return Number(await page.locator(`[data-testid="${testId}"]`).textContent());
+}
