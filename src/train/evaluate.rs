@@ -35,22 +35,40 @@ impl HeldOutScores {
                 model.evaluation_terms(held_out.clone().slice([start..end]))
             })
             .reduce(|a, b| a + b);
+        let sums = sums.ok_or("there are no held-out digits to score");
         PendingScores { sums, count }
     }
 }
 
-/// Held-out scores still on the device.
+/// Why held-out scores are not available.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvaluationError {
+    /// The model cannot be scored this way (the reason says why).
+    #[error("{0}")]
+    NotApplicable(&'static str),
+    /// The scores could not be read back from the device.
+    #[error(transparent)]
+    Readback(#[from] ReadbackError),
+}
+
+/// Held-out scores still on the device, or why the model has none.
 pub struct PendingScores {
-    sums: Option<Tensor<1>>,
+    sums: Result<Tensor<1>, &'static str>,
     count: usize,
 }
 
 impl PendingScores {
+    /// Scores that do not exist for this model, with the reason.
+    pub fn not_applicable(reason: &'static str) -> Self {
+        Self {
+            sums: Err(reason),
+            count: 0,
+        }
+    }
+
     /// Reads the scores back (asynchronously).
-    pub async fn read(self) -> Result<HeldOutScores, ReadbackError> {
-        let Some(sums) = self.sums else {
-            return Err(ReadbackError("no held-out digits to score".into()));
-        };
+    pub async fn read(self) -> Result<HeldOutScores, EvaluationError> {
+        let sums = self.sums.map_err(EvaluationError::NotApplicable)?;
         let sums = read_floats(sums).await?;
         let per_image = |i: usize| f64::from(sums[i]) / self.count as f64;
         Ok(HeldOutScores {

@@ -1,6 +1,7 @@
 //! Training: the loop a browser tab or a native command drives one step at a time, the model
 //! zoo's catalogue, and held-out evaluation.
 
+pub mod batches;
 pub mod catalogue;
 pub mod evaluate;
 pub mod history;

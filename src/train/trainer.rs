@@ -2,13 +2,12 @@
 //! digits, advanced one batch at a time by whoever drives it.
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Int, Tensor, TensorData};
-use rand::seq::SliceRandom;
-use rand::{SeedableRng, rngs::StdRng};
+use burn::tensor::{Device, Tensor};
 
+use super::batches::{BatchSource, upload};
 use super::catalogue::TrainSettings;
 use super::evaluate::{HeldOutScores, PendingScores};
-use crate::data::{IMAGE_PIXELS, MnistSplit};
+use crate::data::MnistSplit;
 use crate::model::{GenerativeModel, PreviewKind};
 
 /// Seed of the fixed noise batch that the live preview of a generator decodes.
@@ -39,57 +38,29 @@ pub trait Session {
 pub struct Trainer<M: GenerativeModel> {
     model: Option<M>,
     optimizer: ModuleOptimizer,
-    settings: TrainSettings,
-    /// All training digits `[n, 784]`, uploaded once and kept on the device.
-    train_images: Tensor<2>,
+    learning_rate: f64,
+    batches: BatchSource,
     /// Held-out digits `[n, 784]`, on the device.
     held_out_images: Tensor<2>,
-    /// Shuffled order of the current epoch and the position in it.
-    order: Vec<i64>,
-    cursor: usize,
-    rng: StdRng,
     steps: usize,
-    device: Device,
 }
 
 impl<M: GenerativeModel> Trainer<M> {
     /// A session that trains `model` on the training part of `data` with `settings`.
     pub fn new(model: M, settings: TrainSettings, data: &MnistSplit, device: &Device) -> Self {
-        let upload = |pixels: &[f32]| {
-            let rows = pixels.len() / IMAGE_PIXELS;
-            Tensor::<2>::from_data(TensorData::new(pixels.to_vec(), [rows, IMAGE_PIXELS]), device)
-        };
-        let mut trainer = Self {
+        Self {
             model: Some(model),
             optimizer: AdamConfig::new().init(),
-            settings,
-            train_images: upload(&data.train.pixels),
-            held_out_images: upload(&data.held_out.pixels),
-            order: (0..data.train.len() as i64).collect(),
-            cursor: 0,
-            rng: StdRng::seed_from_u64(settings.seed),
+            learning_rate: settings.learning_rate,
+            batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
+            held_out_images: upload(&data.held_out, device),
             steps: 0,
-            device: device.clone(),
-        };
-        trainer.order.shuffle(&mut trainer.rng);
-        trainer
+        }
     }
 
     /// The model being trained.
     pub fn model(&self) -> &M {
         self.model.as_ref().expect("the model is only taken out during a step")
-    }
-
-    /// Indices of the next batch, reshuffling at the end of each epoch.
-    fn next_batch_indices(&mut self) -> Vec<i64> {
-        let batch = self.settings.batch_size.min(self.order.len());
-        if self.cursor + batch > self.order.len() {
-            self.order.shuffle(&mut self.rng);
-            self.cursor = 0;
-        }
-        let indices = self.order[self.cursor..self.cursor + batch].to_vec();
-        self.cursor += batch;
-        indices
     }
 }
 
@@ -99,14 +70,11 @@ impl<M: GenerativeModel> Session for Trainer<M> {
     }
 
     fn step(&mut self) -> Tensor<1> {
-        let indices = self.next_batch_indices();
-        let rows = indices.len();
-        let indices = Tensor::<1, Int>::from_data(TensorData::new(indices, [rows]), &self.device);
-        let batch = self.train_images.clone().select(0, indices);
+        let batch = self.batches.next_batch();
         let model = self.model.take().expect("the model is only taken out during a step");
         let losses = model.loss_terms(batch);
         let grads = GradientsParams::from_grads(losses.objective.backward(), &model);
-        self.model = Some(self.optimizer.step(self.settings.learning_rate, model, grads));
+        self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
         self.steps += 1;
         Tensor::cat(losses.terms, 0)
     }
@@ -116,7 +84,7 @@ impl<M: GenerativeModel> Session for Trainer<M> {
     }
 
     fn epochs_done(&self) -> f64 {
-        (self.steps * self.settings.batch_size) as f64 / self.order.len() as f64
+        (self.steps * self.batches.batch_size()) as f64 / self.batches.epoch_len() as f64
     }
 
     fn preview_kind(&self) -> PreviewKind {

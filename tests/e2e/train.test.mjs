@@ -62,7 +62,7 @@ test('CPU fallback: without WebGPU the page says CPU and both models learn', { t
     const { page, errors } = await openPage(browser.context, site.url);
     await page.waitForSelector('[data-testid="train-panel"]', { timeout: 60_000 });
     assert.equal(await page.locator('[data-testid="backend-badge"]').textContent(), 'CPU');
-    assert.match(await page.locator('[data-testid="backend-note"]').textContent(), /CPU.*does not offer WebGPU/);
+    assert.match(await page.locator('[data-testid="backend-note"]').textContent(), /Training runs on the CPU.*(offers no adapter|does not offer WebGPU)/);
     const vae = await expectLearning(page, { model: 'vae_mlp', steps: 150, timeout: 120_000 });
     console.log(`cpu vae_mlp: loss ${vae.first} -> ${vae.recent}`);
     await page.click('[data-testid="reset-button"]');

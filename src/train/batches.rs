@@ -1,0 +1,65 @@
+//! Seeded mini-batches of training digits, kept on the device: the digits are uploaded once
+//! and each batch is a `select` of shuffled indices, reshuffled every epoch.
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::seq::SliceRandom;
+use rand::{SeedableRng, rngs::StdRng};
+
+use crate::data::{Digits, IMAGE_PIXELS};
+
+/// Uploads `digits` to `device` as a `[n, 784]` tensor.
+pub fn upload(digits: &Digits, device: &Device) -> Tensor<2> {
+    Tensor::from_data(
+        TensorData::new(digits.pixels.clone(), [digits.len(), IMAGE_PIXELS]),
+        device,
+    )
+}
+
+/// Shuffled passes over a set of digits on the device.
+pub struct BatchSource {
+    images: Tensor<2>,
+    order: Vec<i64>,
+    cursor: usize,
+    batch_size: usize,
+    rng: StdRng,
+    device: Device,
+}
+
+impl BatchSource {
+    /// Batches of `batch_size` (at most the set's size) from `digits`, in an order fixed by `seed`.
+    pub fn new(digits: &Digits, batch_size: usize, seed: u64, device: &Device) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut order: Vec<i64> = (0..digits.len() as i64).collect();
+        order.shuffle(&mut rng);
+        Self {
+            images: upload(digits, device),
+            batch_size: batch_size.clamp(1, order.len().max(1)),
+            order,
+            cursor: 0,
+            rng,
+            device: device.clone(),
+        }
+    }
+
+    /// Number of digits in one pass.
+    pub fn epoch_len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Digits per batch.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// The next batch `[batch, 784]`, reshuffling at the end of each pass.
+    pub fn next_batch(&mut self) -> Tensor<2> {
+        if self.cursor + self.batch_size > self.order.len() {
+            self.order.shuffle(&mut self.rng);
+            self.cursor = 0;
+        }
+        let indices = self.order[self.cursor..self.cursor + self.batch_size].to_vec();
+        self.cursor += self.batch_size;
+        let indices = Tensor::<1, Int>::from_data(TensorData::new(indices, [self.batch_size]), &self.device);
+        self.images.clone().select(0, indices)
+    }
+}
