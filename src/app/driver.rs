@@ -63,7 +63,7 @@ impl TrainState {
     pub fn reset(self, runtime: &Runtime, kind: ModelKind) {
         self.running.set(false);
         self.generation.update_value(|g| *g += 1);
-        let session = start_session(kind, TrainSettings::default(), &runtime.data, &runtime.device);
+        let session = start_session(kind, TrainSettings::for_model(kind), &runtime.data, &runtime.device);
         self.history.set(LossHistory::new(session.loss_names()));
         self.session.set_value(Some(session));
         self.preview.set(None);

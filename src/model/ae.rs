@@ -4,41 +4,50 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor};
 
 use super::loss::reconstruction_loss;
+use super::nets::{Architecture, Decoder, Encoder};
+use super::validation::{ConfigError, check_range};
 use super::{GenerativeModel, LossTerms, PreviewKind};
-use crate::data::IMAGE_PIXELS;
 
-/// Shape of the MLP autoencoder `784-hidden-latent-hidden-784`.
+/// Shape of an autoencoder: its architecture, hidden width and code size.
 #[derive(Config, Debug, PartialEq)]
 pub struct AutoencoderConfig {
-    /// Width of the hidden layer on each side.
+    /// How the encoder reads and the decoder writes a digit.
+    #[config(default = "Architecture::Mlp")]
+    pub architecture: Architecture,
+    /// Width of the hidden layer (MLP) or of the GRU state (recurrent); 16 to 1024.
     #[config(default = 256)]
     pub hidden: usize,
-    /// Size of the code.
+    /// Size of the code; 2 to 64.
     #[config(default = 32)]
     pub latent: usize,
 }
 
-/// MLP autoencoder with ReLU hidden layers and Bernoulli (sigmoid) outputs.
+/// Autoencoder with a deterministic code and Bernoulli (sigmoid) outputs.
 #[derive(Module, Debug)]
 pub struct Autoencoder {
-    encoder_hidden: Linear,
-    encoder_code: Linear,
-    decoder_hidden: Linear,
-    decoder_output: Linear,
+    encoder: Encoder,
+    code: Linear,
+    decoder: Decoder,
 }
 
 impl AutoencoderConfig {
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_range("hidden", self.hidden as f64, 16.0, 1024.0)?;
+        check_range("latent", self.latent as f64, 2.0, 64.0)
+    }
+
     /// Builds the autoencoder with freshly initialised weights on `device`.
     pub fn init(&self, device: &Device) -> Autoencoder {
+        let features = Encoder::feature_size(self.architecture, self.hidden);
         Autoencoder {
-            encoder_hidden: LinearConfig::new(IMAGE_PIXELS, self.hidden).init(device),
-            encoder_code: LinearConfig::new(self.hidden, self.latent).init(device),
-            decoder_hidden: LinearConfig::new(self.latent, self.hidden).init(device),
-            decoder_output: LinearConfig::new(self.hidden, IMAGE_PIXELS).init(device),
+            encoder: Encoder::new(self.architecture, self.hidden, device),
+            code: LinearConfig::new(features, self.latent).init(device),
+            decoder: Decoder::new(self.architecture, self.latent, self.hidden, device),
         }
     }
 }
@@ -49,19 +58,20 @@ impl Autoencoder {
     /// # Shapes
     /// `[batch, 784]` -> `[batch, latent]`
     pub fn encode(&self, images: Tensor<2>) -> Tensor<2> {
-        self.encoder_code.forward(relu(self.encoder_hidden.forward(images)))
+        self.code.forward(self.encoder.forward(images))
     }
 
-    /// Bernoulli logits of the pixels decoded from each code.
+    /// Images decoded from codes, intensities in `[0, 1]`.
     ///
     /// # Shapes
     /// `[batch, latent]` -> `[batch, 784]`
-    pub fn decode_logits(&self, codes: Tensor<2>) -> Tensor<2> {
-        self.decoder_output.forward(relu(self.decoder_hidden.forward(codes)))
+    pub fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
+        sigmoid(self.decoder.forward(codes))
     }
 
-    fn latent_size(&self) -> usize {
-        self.encoder_code.weight.dims()[1]
+    /// Size of the code.
+    pub fn latent_size(&self) -> usize {
+        self.code.weight.dims()[1]
     }
 }
 
@@ -71,8 +81,7 @@ impl GenerativeModel for Autoencoder {
     }
 
     fn loss_terms(&self, images: Tensor<2>) -> LossTerms {
-        let logits = self.decode_logits(self.encode(images.clone()));
-        let recon = reconstruction_loss(logits, images).mean();
+        let recon = reconstruction_loss(self.decoder.forward(self.encode(images.clone())), images).mean();
         LossTerms {
             terms: vec![recon.clone().detach()],
             objective: recon,
@@ -80,14 +89,13 @@ impl GenerativeModel for Autoencoder {
     }
 
     fn reconstruct(&self, images: Tensor<2>) -> Tensor<2> {
-        sigmoid(self.decode_logits(self.encode(images)))
+        self.decode(self.encode(images))
     }
 
     /// An autoencoder's decoder fed standard normal codes: a poor generator, shown as such.
     fn sample(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
-        let device = self.encoder_code.weight.device();
-        let codes = super::seeded_normal(count, self.latent_size(), seed, &device);
-        Some(sigmoid(self.decode_logits(codes)))
+        let codes = super::seeded_normal(count, self.latent_size(), seed, &self.code.weight.device());
+        Some(self.decode(codes))
     }
 
     fn preview_kind(&self) -> PreviewKind {
@@ -95,7 +103,6 @@ impl GenerativeModel for Autoencoder {
     }
 
     fn evaluation_terms(&self, images: Tensor<2>) -> Tensor<1> {
-        let logits = self.decode_logits(self.encode(images.clone()));
-        reconstruction_loss(logits, images).sum()
+        reconstruction_loss(self.decoder.forward(self.encode(images.clone())), images).sum()
     }
 }

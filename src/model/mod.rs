@@ -2,8 +2,14 @@
 //! the app picks the `Device`, these files only describe networks and their objectives.
 
 pub mod ae;
+pub mod classifier;
+pub mod conv;
+pub mod dcgan;
+pub mod gan;
 pub mod loss;
+pub mod nets;
 pub mod vae;
+pub mod validation;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -11,7 +17,12 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr_normal::standard_normal;
 
 pub use ae::{Autoencoder, AutoencoderConfig};
+pub use classifier::{ClassifierConfig, DigitClassifier};
+pub use dcgan::DcganConfig;
+pub use gan::{Discriminator, Generator, MlpGanConfig};
+pub use nets::Architecture;
 pub use vae::{Vae, VaeConfig};
+pub use validation::ConfigError;
 
 /// The named loss terms of one training batch.
 ///

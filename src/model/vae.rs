@@ -1,51 +1,62 @@
 //! The variational autoencoder (Kingma & Welling, 2014): the encoder outputs a Gaussian over
 //! codes, a code is sampled by the reparameterisation trick, and training maximises the ELBO:
 //! reconstruction log-likelihood minus `beta` times the KL divergence to the N(0, I) prior.
+//! With the recurrent architecture this is the recurrent VAE that reads a digit row by row.
 
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Tensor};
 
 use super::loss::{kl_divergence, reconstruction_loss};
+use super::nets::{Architecture, Decoder, Encoder};
+use super::validation::{ConfigError, check_range};
 use super::{GenerativeModel, LossTerms, PreviewKind, seeded_normal};
-use crate::data::IMAGE_PIXELS;
 
-/// Shape and objective of the MLP VAE `784-hidden-(mu, log_var)-hidden-784`.
+/// Shape and objective of a VAE.
 #[derive(Config, Debug, PartialEq)]
 pub struct VaeConfig {
-    /// Width of the hidden layer on each side.
+    /// How the encoder reads and the decoder writes a digit.
+    #[config(default = "Architecture::Mlp")]
+    pub architecture: Architecture,
+    /// Width of the hidden layer (MLP) or of the GRU state (recurrent); 16 to 1024.
     #[config(default = 256)]
     pub hidden: usize,
-    /// Size of the latent code.
+    /// Size of the latent code; 2 to 64.
     #[config(default = 16)]
     pub latent: usize,
-    /// Weight of the KL term (1 is the true ELBO; other values give a beta-VAE).
+    /// Weight of the KL term; 0 to 10 (1 is the true ELBO; other values give a beta-VAE).
     #[config(default = 1.0)]
     pub beta: f64,
 }
 
-/// MLP VAE with a diagonal Gaussian encoder and a Bernoulli decoder.
+/// VAE with a diagonal Gaussian encoder and a Bernoulli decoder.
 #[derive(Module, Debug)]
 pub struct Vae {
-    encoder_hidden: Linear,
-    encoder_mu: Linear,
-    encoder_log_var: Linear,
-    decoder_hidden: Linear,
-    decoder_output: Linear,
+    encoder: Encoder,
+    mu: Linear,
+    log_var: Linear,
+    decoder: Decoder,
     beta: f64,
 }
 
 impl VaeConfig {
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_range("hidden", self.hidden as f64, 16.0, 1024.0)?;
+        check_range("latent", self.latent as f64, 2.0, 64.0)?;
+        check_range("beta", self.beta, 0.0, 10.0)
+    }
+
     /// Builds the VAE with freshly initialised weights on `device`.
     pub fn init(&self, device: &Device) -> Vae {
+        let features = Encoder::feature_size(self.architecture, self.hidden);
         Vae {
-            encoder_hidden: LinearConfig::new(IMAGE_PIXELS, self.hidden).init(device),
-            encoder_mu: LinearConfig::new(self.hidden, self.latent).init(device),
-            encoder_log_var: LinearConfig::new(self.hidden, self.latent).init(device),
-            decoder_hidden: LinearConfig::new(self.latent, self.hidden).init(device),
-            decoder_output: LinearConfig::new(self.hidden, IMAGE_PIXELS).init(device),
+            encoder: Encoder::new(self.architecture, self.hidden, device),
+            mu: LinearConfig::new(features, self.latent).init(device),
+            log_var: LinearConfig::new(features, self.latent).init(device),
+            decoder: Decoder::new(self.architecture, self.latent, self.hidden, device),
             beta: self.beta,
         }
     }
@@ -57,19 +68,21 @@ impl Vae {
     /// # Shapes
     /// `[batch, 784]` -> (`[batch, latent]`, `[batch, latent]`)
     pub fn encode(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let hidden = relu(self.encoder_hidden.forward(images));
-        (
-            self.encoder_mu.forward(hidden.clone()),
-            self.encoder_log_var.forward(hidden),
-        )
+        let features = self.encoder.forward(images);
+        (self.mu.forward(features.clone()), self.log_var.forward(features))
     }
 
-    /// Bernoulli logits of the pixels decoded from each code.
+    /// Images decoded from codes, intensities in `[0, 1]`.
     ///
     /// # Shapes
     /// `[batch, latent]` -> `[batch, 784]`
-    pub fn decode_logits(&self, codes: Tensor<2>) -> Tensor<2> {
-        self.decoder_output.forward(relu(self.decoder_hidden.forward(codes)))
+    pub fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
+        sigmoid(self.decoder.forward(codes))
+    }
+
+    /// Size of the latent code.
+    pub fn latent_size(&self) -> usize {
+        self.mu.weight.dims()[1]
     }
 
     /// A code drawn from q(z | x) by the reparameterisation trick `mu + sigma * eps`.
@@ -82,12 +95,8 @@ impl Vae {
     fn elbo_terms(&self, images: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
         let (mu, log_var) = self.encode(images.clone());
         let codes = Self::reparameterise(mu.clone(), log_var.clone());
-        let recon = reconstruction_loss(self.decode_logits(codes), images);
+        let recon = reconstruction_loss(self.decoder.forward(codes), images);
         (recon, kl_divergence(mu, log_var))
-    }
-
-    fn latent_size(&self) -> usize {
-        self.encoder_mu.weight.dims()[1]
     }
 }
 
@@ -108,13 +117,11 @@ impl GenerativeModel for Vae {
 
     /// Decodes the posterior mean of each image (no sampling noise).
     fn reconstruct(&self, images: Tensor<2>) -> Tensor<2> {
-        let (mu, _) = self.encode(images);
-        sigmoid(self.decode_logits(mu))
+        self.decode(self.encode(images).0)
     }
 
     fn sample(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
-        let codes = seeded_normal(count, self.latent_size(), seed, &self.encoder_mu.weight.device());
-        Some(sigmoid(self.decode_logits(codes)))
+        Some(self.decode(seeded_normal(count, self.latent_size(), seed, &self.mu.weight.device())))
     }
 
     fn preview_kind(&self) -> PreviewKind {

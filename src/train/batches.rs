@@ -15,9 +15,16 @@ pub fn upload(digits: &Digits, device: &Device) -> Tensor<2> {
     )
 }
 
+/// Uploads the labels of `digits` to `device` as a `[n]` tensor.
+pub fn upload_labels(digits: &Digits, device: &Device) -> Tensor<1, Int> {
+    let labels: Vec<i64> = digits.labels.iter().map(|&l| i64::from(l)).collect();
+    Tensor::from_data(TensorData::new(labels, [digits.len()]), device)
+}
+
 /// Shuffled passes over a set of digits on the device.
 pub struct BatchSource {
     images: Tensor<2>,
+    labels: Tensor<1, Int>,
     order: Vec<i64>,
     cursor: usize,
     batch_size: usize,
@@ -33,6 +40,7 @@ impl BatchSource {
         order.shuffle(&mut rng);
         Self {
             images: upload(digits, device),
+            labels: upload_labels(digits, device),
             batch_size: batch_size.clamp(1, order.len().max(1)),
             order,
             cursor: 0,
@@ -53,13 +61,27 @@ impl BatchSource {
 
     /// The next batch `[batch, 784]`, reshuffling at the end of each pass.
     pub fn next_batch(&mut self) -> Tensor<2> {
+        let indices = self.next_indices();
+        self.images.clone().select(0, indices)
+    }
+
+    /// The next batch with its labels: `[batch, 784]` and `[batch]`.
+    pub fn next_labelled_batch(&mut self) -> (Tensor<2>, Tensor<1, Int>) {
+        let indices = self.next_indices();
+        (
+            self.images.clone().select(0, indices.clone()),
+            self.labels.clone().select(0, indices),
+        )
+    }
+
+    /// Indices of the next batch on the device.
+    fn next_indices(&mut self) -> Tensor<1, Int> {
         if self.cursor + self.batch_size > self.order.len() {
             self.order.shuffle(&mut self.rng);
             self.cursor = 0;
         }
         let indices = self.order[self.cursor..self.cursor + self.batch_size].to_vec();
         self.cursor += self.batch_size;
-        let indices = Tensor::<1, Int>::from_data(TensorData::new(indices, [self.batch_size]), &self.device);
-        self.images.clone().select(0, indices)
+        Tensor::from_data(TensorData::new(indices, [self.batch_size]), &self.device)
     }
 }

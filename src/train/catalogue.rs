@@ -3,57 +3,99 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use super::adversarial::{AdversarialSettings, AdversarialTrainer};
 use super::trainer::{Session, Trainer};
 use crate::data::MnistSplit;
-use crate::model::{AutoencoderConfig, VaeConfig};
+use crate::model::{Architecture, AutoencoderConfig, DcganConfig, MlpGanConfig, VaeConfig};
 
-/// The models of the playground.
+/// The generative models of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// MLP autoencoder 784-256-32-256-784.
     AeMlp,
-    /// MLP variational autoencoder 784-256-(16, 16)-256-784.
+    /// Convolutional autoencoder, code of 32.
+    AeConv,
+    /// MLP VAE 784-256-(16, 16)-256-784.
     VaeMlp,
+    /// Convolutional VAE, latent of 16.
+    VaeConv,
+    /// Recurrent VAE: GRUs read and write the digit row by row.
+    Rvae,
+    /// MLP GAN: G 64-256-512-784, D 784-512-256-1.
+    GanMlp,
+    /// DCGAN with batch norm and LeakyReLU.
+    Dcgan,
 }
 
 impl ModelKind {
     /// Every model, in the order the picker lists them.
-    pub const ALL: [ModelKind; 2] = [ModelKind::AeMlp, ModelKind::VaeMlp];
+    pub const ALL: [ModelKind; 7] = [
+        ModelKind::AeMlp,
+        ModelKind::AeConv,
+        ModelKind::VaeMlp,
+        ModelKind::VaeConv,
+        ModelKind::Rvae,
+        ModelKind::GanMlp,
+        ModelKind::Dcgan,
+    ];
 
     /// Stable identifier, as used in files and links.
     pub fn id(self) -> &'static str {
         match self {
             ModelKind::AeMlp => "ae_mlp",
+            ModelKind::AeConv => "ae_conv",
             ModelKind::VaeMlp => "vae_mlp",
+            ModelKind::VaeConv => "vae_conv",
+            ModelKind::Rvae => "rvae",
+            ModelKind::GanMlp => "gan_mlp",
+            ModelKind::Dcgan => "dcgan",
         }
     }
 
     /// The name a person reads.
     pub fn label(self) -> &'static str {
         match self {
-            ModelKind::AeMlp => "Autoencoder",
-            ModelKind::VaeMlp => "VAE",
-        }
-    }
-
-    /// One sentence on what the model learns, for the panel.
-    pub fn summary(self) -> &'static str {
-        match self {
-            ModelKind::AeMlp => {
-                "An autoencoder squeezes each digit into a 32-number code and learns to rebuild it: it \
-                 minimises reconstruction error only, so its codes are not arranged for sampling."
-            }
-            ModelKind::VaeMlp => {
-                "A VAE encodes each digit as a Gaussian over 16-number codes and adds a KL term that pulls \
-                 those towards N(0, I): the price in reconstruction buys a latent space you can sample."
-            }
+            ModelKind::AeMlp => "Autoencoder (MLP)",
+            ModelKind::AeConv => "Autoencoder (conv)",
+            ModelKind::VaeMlp => "VAE (MLP)",
+            ModelKind::VaeConv => "VAE (conv)",
+            ModelKind::Rvae => "Recurrent VAE",
+            ModelKind::GanMlp => "GAN (MLP)",
+            ModelKind::Dcgan => "DCGAN",
         }
     }
 
     /// The model whose [`id`](Self::id) is `id`.
     pub fn from_id(id: &str) -> Option<ModelKind> {
         Self::ALL.into_iter().find(|kind| kind.id() == id)
+    }
+
+    /// Whether the model is a GAN (a generator trained against a discriminator).
+    pub fn is_adversarial(self) -> bool {
+        matches!(self, ModelKind::GanMlp | ModelKind::Dcgan)
+    }
+
+    /// One or two sentences on what the model learns, for the panel.
+    pub fn summary(self) -> &'static str {
+        match self {
+            ModelKind::AeMlp | ModelKind::AeConv => {
+                "An autoencoder squeezes each digit into a 32-number code and learns to rebuild it: it minimises \
+                 reconstruction error only, so nothing arranges its codes for sampling."
+            }
+            ModelKind::VaeMlp | ModelKind::VaeConv => {
+                "A VAE encodes each digit as a Gaussian over 16-number codes and adds a KL term that pulls those \
+                 towards N(0, I): the price in reconstruction buys a latent space you can sample."
+            }
+            ModelKind::Rvae => {
+                "The recurrent VAE reads a digit as a sequence of 28 rows with a GRU and writes it back row by row: \
+                 the same ELBO as the VAE, with a network that sees strokes as they unfold down the image."
+            }
+            ModelKind::GanMlp | ModelKind::Dcgan => {
+                "A GAN's generator never sees a digit: it learns from a discriminator that tells real digits from \
+                 its fakes. Samples get sharp, but the pair can oscillate or collapse onto a few kinds of digit."
+            }
+        }
     }
 }
 
@@ -78,17 +120,52 @@ impl Default for TrainSettings {
     }
 }
 
+impl TrainSettings {
+    /// The defaults for `kind`: Adam at 1e-3, or 2e-4 for GANs as in the DCGAN paper.
+    pub fn for_model(kind: ModelKind) -> Self {
+        let learning_rate = if kind.is_adversarial() { 2e-4 } else { 1e-3 };
+        Self {
+            learning_rate,
+            ..Self::default()
+        }
+    }
+}
+
 /// Starts a training session of `kind` on `device` (an autodiff device), over `data`.
 pub fn start_session(kind: ModelKind, settings: TrainSettings, data: &MnistSplit, device: &Device) -> Box<dyn Session> {
     // Seed before building the model so that its initial weights follow the seed.
     device.seed(settings.seed);
+    let autoencoder = |architecture| {
+        let model = AutoencoderConfig::new().with_architecture(architecture).init(device);
+        Box::new(Trainer::new(model, settings, data, device)) as Box<dyn Session>
+    };
+    let vae = |architecture, hidden| {
+        let model = VaeConfig::new()
+            .with_architecture(architecture)
+            .with_hidden(hidden)
+            .init(device);
+        Box::new(Trainer::new(model, settings, data, device)) as Box<dyn Session>
+    };
+    let adversarial = AdversarialSettings::default();
     match kind {
-        ModelKind::AeMlp => Box::new(Trainer::new(
-            AutoencoderConfig::new().init(device),
+        ModelKind::AeMlp => autoencoder(Architecture::Mlp),
+        ModelKind::AeConv => autoencoder(Architecture::Conv),
+        ModelKind::VaeMlp => vae(Architecture::Mlp, 256),
+        ModelKind::VaeConv => vae(Architecture::Conv, 256),
+        ModelKind::Rvae => vae(Architecture::Recurrent, 128),
+        ModelKind::GanMlp => Box::new(AdversarialTrainer::new(
+            MlpGanConfig::new().init(device),
             settings,
+            adversarial,
             data,
             device,
         )),
-        ModelKind::VaeMlp => Box::new(Trainer::new(VaeConfig::new().init(device), settings, data, device)),
+        ModelKind::Dcgan => Box::new(AdversarialTrainer::new(
+            DcganConfig::new().init(device),
+            settings,
+            adversarial,
+            data,
+            device,
+        )),
     }
 }

@@ -1,14 +1,19 @@
 //! Training: the loop a browser tab or a native command drives one step at a time, the model
 //! zoo's catalogue, and held-out evaluation.
 
+pub mod adversarial;
 pub mod batches;
 pub mod catalogue;
+pub mod classifier;
 pub mod evaluate;
 pub mod history;
+pub mod metrics;
 pub mod readback;
 pub mod trainer;
 
+pub use adversarial::{AdversarialSettings, AdversarialTrainer};
 pub use catalogue::{ModelKind, TrainSettings};
+pub use classifier::ClassifierTrainer;
 pub use evaluate::HeldOutScores;
 pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;

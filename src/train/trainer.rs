@@ -29,6 +29,9 @@ pub trait Session {
     fn preview_kind(&self) -> PreviewKind;
     /// The live preview: [`PREVIEW_COUNT`] images `[64, 784]` in `[0, 1]`, still on the device.
     fn preview(&self) -> Tensor<2>;
+    /// `count` samples `[count, 784]` in `[0, 1]` from noise fixed by `seed` (for an
+    /// autoencoder: its decoder fed random codes).
+    fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>>;
     /// Starts scoring the model on `count` held-out digits; read the result with
     /// [`PendingScores::read`].
     fn evaluate(&self, count: usize) -> PendingScores;
@@ -98,6 +101,10 @@ impl<M: GenerativeModel> Session for Trainer<M> {
             PreviewKind::Reconstructions => None,
         };
         samples.unwrap_or_else(|| model.reconstruct(self.held_out_images.clone().slice([0..PREVIEW_COUNT])))
+    }
+
+    fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
+        self.model().valid().sample(count, seed)
     }
 
     fn evaluate(&self, count: usize) -> PendingScores {

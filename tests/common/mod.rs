@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use genplay::data::MnistSplit;
 use genplay::data::mnist::{IMAGES_FILE, LABELS_FILE};
 
+pub mod seeded;
+
 /// The folder with the shipped MNIST files.
 pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public/data")

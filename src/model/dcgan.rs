@@ -1,0 +1,108 @@
+//! DCGAN (Radford et al., 2016) sized for MNIST: a generator of transposed convolutions with
+//! batch norm and LeakyReLU, and a convolutional discriminator with batch norm and LeakyReLU.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::tensor::activation::{leaky_relu, sigmoid};
+use burn::tensor::{Device, Tensor};
+
+use super::gan::{Discriminator, Generator, LEAKY_SLOPE};
+use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
+
+/// Shape of the DCGAN.
+#[derive(Config, Debug, PartialEq)]
+pub struct DcganConfig {
+    /// Size of the noise code.
+    #[config(default = 64)]
+    pub noise: usize,
+}
+
+/// Generator: `z -> dense 7x7x64 -> BN -> LeakyReLU -> deconv 14x14x32 -> BN -> LeakyReLU ->
+/// deconv 28x28x1 -> sigmoid`.
+#[derive(Module, Debug)]
+pub struct ConvGenerator {
+    project: Linear,
+    project_norm: BatchNorm,
+    upsample_1: ConvTranspose2d,
+    upsample_1_norm: BatchNorm,
+    upsample_2: ConvTranspose2d,
+}
+
+/// Discriminator: `conv 32 /2 -> LeakyReLU -> conv 64 /2 -> BN -> LeakyReLU -> dense 1`.
+#[derive(Module, Debug)]
+pub struct ConvDiscriminator {
+    downsample_1: Conv2d,
+    downsample_2: Conv2d,
+    downsample_2_norm: BatchNorm,
+    output: Linear,
+}
+
+impl DcganConfig {
+    /// Builds the generator and the discriminator on `device`.
+    pub fn init(&self, device: &Device) -> (ConvGenerator, ConvDiscriminator) {
+        // Kernel 4, stride 2, padding 1 halves (conv) or doubles (transposed conv) the side.
+        let deconv = |from, to| {
+            ConvTranspose2dConfig::new([from, to], [4, 4])
+                .with_stride([2, 2])
+                .with_padding([1, 1])
+                .init(device)
+        };
+        let conv = |from, to| {
+            Conv2dConfig::new([from, to], [4, 4])
+                .with_stride([2, 2])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
+        let generator = ConvGenerator {
+            project: LinearConfig::new(self.noise, 64 * 7 * 7).init(device),
+            project_norm: BatchNormConfig::new(64).init(device),
+            upsample_1: deconv(64, 32),
+            upsample_1_norm: BatchNormConfig::new(32).init(device),
+            upsample_2: deconv(32, 1),
+        };
+        let discriminator = ConvDiscriminator {
+            downsample_1: conv(1, 32),
+            downsample_2: conv(32, 64),
+            downsample_2_norm: BatchNormConfig::new(64).init(device),
+            output: LinearConfig::new(64 * 7 * 7, 1).init(device),
+        };
+        (generator, discriminator)
+    }
+}
+
+impl Generator for ConvGenerator {
+    fn noise_size(&self) -> usize {
+        self.project.weight.dims()[0]
+    }
+
+    fn device(&self) -> Device {
+        self.project.weight.device()
+    }
+
+    /// # Shapes
+    /// `[batch, noise]` -> `[batch, 784]`
+    fn generate(&self, noise: Tensor<2>) -> Tensor<2> {
+        let batch = noise.dims()[0];
+        let x = self.project.forward(noise).reshape([batch, 64, 7, 7]); // [batch, 64, 7, 7]
+        let x = leaky_relu(self.project_norm.forward(x), LEAKY_SLOPE);
+        let x = self.upsample_1.forward(x); // [batch, 32, 14, 14]
+        let x = leaky_relu(self.upsample_1_norm.forward(x), LEAKY_SLOPE);
+        let x = self.upsample_2.forward(x); // [batch, 1, 28, 28]
+        sigmoid(x).reshape([batch, IMAGE_PIXELS])
+    }
+}
+
+impl Discriminator for ConvDiscriminator {
+    /// # Shapes
+    /// `[batch, 784]` -> `[batch, 1]`
+    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+        let batch = images.dims()[0];
+        let x = images.reshape([batch, 1, IMAGE_SIDE, IMAGE_SIDE]);
+        let x = leaky_relu(self.downsample_1.forward(x), LEAKY_SLOPE); // [batch, 32, 14, 14]
+        let x = self.downsample_2.forward(x); // [batch, 64, 7, 7]
+        let x = leaky_relu(self.downsample_2_norm.forward(x), LEAKY_SLOPE);
+        self.output.forward(x.reshape([batch, 64 * 7 * 7]))
+    }
+}

@@ -1,0 +1,174 @@
+//! Training a GAN: `k` discriminator steps on real and generated digits, then one generator
+//! step, each with its own Adam optimiser (beta_1 = 0.5, as in the DCGAN paper). The generator
+//! uses the non-saturating loss; real labels may be smoothed on one side (Salimans et al., 2016).
+
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::activation::{sigmoid, softplus};
+use burn::tensor::{Device, Distribution, Tensor};
+use serde::{Deserialize, Serialize};
+
+use super::batches::BatchSource;
+use super::catalogue::TrainSettings;
+use super::evaluate::PendingScores;
+use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session};
+use crate::data::MnistSplit;
+use crate::model::PreviewKind;
+use crate::model::gan::{Discriminator, Generator};
+
+/// How the two players of a GAN take turns.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AdversarialSettings {
+    /// Discriminator updates per generator update (1 to 5).
+    pub discriminator_steps: usize,
+    /// Target for real digits is `1 - label_smoothing` (0 to 0.3; 0 is no smoothing).
+    pub label_smoothing: f32,
+}
+
+impl Default for AdversarialSettings {
+    fn default() -> Self {
+        Self {
+            discriminator_steps: 1,
+            label_smoothing: 0.1,
+        }
+    }
+}
+
+/// Binary cross-entropy of `logits` `[batch, 1]` against the constant `target`, batch mean.
+fn bce_to_constant(logits: Tensor<2>, target: f32) -> Tensor<1> {
+    (softplus(logits.clone(), 1.0) - logits * target).mean()
+}
+
+/// A GAN training session.
+pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
+    generator: Option<G>,
+    discriminator: Option<D>,
+    generator_optimizer: ModuleOptimizer,
+    discriminator_optimizer: ModuleOptimizer,
+    learning_rate: f64,
+    adversarial: AdversarialSettings,
+    batches: BatchSource,
+    steps: usize,
+    device: Device,
+}
+
+impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
+    /// A session that trains `generator` against `discriminator` on the training digits.
+    pub fn new(
+        (generator, discriminator): (G, D),
+        settings: TrainSettings,
+        adversarial: AdversarialSettings,
+        data: &MnistSplit,
+        device: &Device,
+    ) -> Self {
+        let adam = || AdamConfig::new().with_beta_1(0.5).init();
+        Self {
+            generator: Some(generator),
+            discriminator: Some(discriminator),
+            generator_optimizer: adam(),
+            discriminator_optimizer: adam(),
+            learning_rate: settings.learning_rate,
+            adversarial,
+            batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
+            steps: 0,
+            device: device.clone(),
+        }
+    }
+
+    fn generator(&self) -> &G {
+        self.generator
+            .as_ref()
+            .expect("the generator is only taken out during a step")
+    }
+
+    fn noise(&self, count: usize) -> Tensor<2> {
+        Tensor::random(
+            [count, self.generator().noise_size()],
+            Distribution::Normal(0.0, 1.0),
+            &self.device,
+        )
+    }
+
+    /// One discriminator update; returns (loss, mean D(x), mean D(G(z))), detached.
+    fn discriminator_step(&mut self) -> [Tensor<1>; 3] {
+        let real = self.batches.next_batch();
+        let fake = self.generator().generate(self.noise(real.dims()[0])).detach();
+        let discriminator = self
+            .discriminator
+            .take()
+            .expect("the discriminator is only taken out during a step");
+        let (real_logits, fake_logits) = (discriminator.logits(real), discriminator.logits(fake));
+        let loss = bce_to_constant(real_logits.clone(), 1.0 - self.adversarial.label_smoothing)
+            + bce_to_constant(fake_logits.clone(), 0.0);
+        let grads = GradientsParams::from_grads(loss.backward(), &discriminator);
+        self.discriminator = Some(
+            self.discriminator_optimizer
+                .step(self.learning_rate, discriminator, grads),
+        );
+        let mean_probability = |logits: Tensor<2>| sigmoid(logits.detach()).mean();
+        [
+            loss.detach(),
+            mean_probability(real_logits),
+            mean_probability(fake_logits),
+        ]
+    }
+
+    /// One generator update with the non-saturating loss `-log D(G(z))`; returns it, detached.
+    fn generator_step(&mut self) -> Tensor<1> {
+        let noise = self.noise(self.batches.batch_size());
+        let generator = self
+            .generator
+            .take()
+            .expect("the generator is only taken out during a step");
+        let discriminator = self
+            .discriminator
+            .as_ref()
+            .expect("the discriminator is back after its step");
+        let loss = bce_to_constant(discriminator.logits(generator.generate(noise)), 1.0);
+        // Only the generator's parameters are updated; the discriminator's gradients are dropped.
+        let grads = GradientsParams::from_grads(loss.backward(), &generator);
+        self.generator = Some(self.generator_optimizer.step(self.learning_rate, generator, grads));
+        loss.detach()
+    }
+}
+
+impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
+    fn loss_names(&self) -> &'static [&'static str] {
+        &["d_loss", "g_loss", "D(x)", "D(G(z))"]
+    }
+
+    fn step(&mut self) -> Tensor<1> {
+        let mut reported = self.discriminator_step();
+        for _ in 1..self.adversarial.discriminator_steps.max(1) {
+            reported = self.discriminator_step();
+        }
+        let generator_loss = self.generator_step();
+        self.steps += 1;
+        let [d_loss, real, fake] = reported;
+        Tensor::cat(vec![d_loss, generator_loss, real, fake], 0)
+    }
+
+    fn steps_done(&self) -> usize {
+        self.steps
+    }
+
+    fn epochs_done(&self) -> f64 {
+        let digits_seen = self.steps * self.adversarial.discriminator_steps.max(1) * self.batches.batch_size();
+        digits_seen as f64 / self.batches.epoch_len() as f64
+    }
+
+    fn preview_kind(&self) -> PreviewKind {
+        PreviewKind::Samples
+    }
+
+    fn preview(&self) -> Tensor<2> {
+        self.generator().valid().sample(PREVIEW_COUNT, PREVIEW_NOISE_SEED)
+    }
+
+    fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
+        Some(self.generator().valid().sample(count, seed))
+    }
+
+    fn evaluate(&self, _count: usize) -> PendingScores {
+        PendingScores::not_applicable("a GAN has no encoder, so it cannot score held-out digits")
+    }
+}

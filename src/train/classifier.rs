@@ -1,0 +1,65 @@
+//! Training the digit classifier that judges generated digits, and measuring its accuracy.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor};
+
+use super::batches::{BatchSource, upload, upload_labels};
+use super::readback::{ReadbackError, read_floats};
+use crate::data::{Digits, MnistSplit};
+use crate::model::DigitClassifier;
+
+/// Trains a [`DigitClassifier`] with Adam on labelled training digits.
+pub struct ClassifierTrainer {
+    model: Option<DigitClassifier>,
+    optimizer: ModuleOptimizer,
+    learning_rate: f64,
+    batches: BatchSource,
+}
+
+impl ClassifierTrainer {
+    /// A session that trains `model` on the training digits of `data`.
+    pub fn new(
+        model: DigitClassifier,
+        learning_rate: f64,
+        batch_size: usize,
+        seed: u64,
+        data: &MnistSplit,
+        device: &Device,
+    ) -> Self {
+        Self {
+            model: Some(model),
+            optimizer: AdamConfig::new().init(),
+            learning_rate,
+            batches: BatchSource::new(&data.train, batch_size, seed, device),
+        }
+    }
+
+    /// One optimisation step; returns the batch's cross-entropy `[1]`, still on the device.
+    pub fn step(&mut self) -> Tensor<1> {
+        let (images, labels) = self.batches.next_labelled_batch();
+        let model = self.model.take().expect("the model is only taken out during a step");
+        let loss = model.loss(images, labels);
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
+        loss.detach()
+    }
+
+    /// The classifier being trained.
+    pub fn model(&self) -> &DigitClassifier {
+        self.model.as_ref().expect("the model is only taken out during a step")
+    }
+
+    /// The trained classifier.
+    pub fn into_model(self) -> DigitClassifier {
+        self.model.expect("the model is only taken out during a step")
+    }
+}
+
+/// Fraction of `digits` that `classifier` labels correctly, read back asynchronously.
+pub async fn accuracy(classifier: &DigitClassifier, digits: &Digits, device: &Device) -> Result<f64, ReadbackError> {
+    let images: Tensor<2> = upload(digits, device);
+    let labels: Tensor<1, Int> = upload_labels(digits, device);
+    let correct = read_floats(classifier.valid().correct(images, labels)).await?;
+    Ok(f64::from(correct[0]) / digits.len() as f64)
+}
