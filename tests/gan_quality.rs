@@ -3,7 +3,7 @@
 //!
 //! Slow (minutes on one core), so it runs on request, not in the default test run:
 //!
-//!     cargo test --release --test gan_quality -- --ignored --nocapture
+//!     cargo test --test gan_quality -- --ignored --nocapture
 
 use genplay::model::ClassifierConfig;
 use genplay::train::metrics::class_report;
@@ -60,13 +60,13 @@ fn check_gan(kind: ModelKind, steps: usize) {
 }
 
 #[test]
-#[ignore = "minutes of training: cargo test --release --test gan_quality -- --ignored"]
+#[ignore = "minutes of training: cargo test --test gan_quality -- --ignored"]
 fn mlp_gan_samples_cover_the_digit_classes() {
     check_gan(ModelKind::GanMlp, GAN_MLP_STEPS);
 }
 
 #[test]
-#[ignore = "minutes of training: cargo test --release --test gan_quality -- --ignored"]
+#[ignore = "minutes of training: cargo test --test gan_quality -- --ignored"]
 fn dcgan_samples_cover_the_digit_classes() {
     check_gan(ModelKind::Dcgan, DCGAN_STEPS);
 }

@@ -8,6 +8,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use super::Runtime;
+use crate::model::PreviewKind;
 use crate::train::catalogue::start_session;
 use crate::train::{LossHistory, ModelKind, RateMeter, Session, TrainSettings, read_floats};
 
@@ -29,6 +30,8 @@ pub struct TrainState {
     pub history: RwSignal<LossHistory>,
     /// The latest preview grid, `64 * 784` intensities.
     pub preview: RwSignal<Option<Vec<f32>>>,
+    /// What the preview grid shows for the current model.
+    pub preview_kind: RwSignal<PreviewKind>,
     /// Recent training speed.
     pub steps_per_second: RwSignal<Option<f64>>,
     /// Passes over the training digits so far.
@@ -49,6 +52,7 @@ impl TrainState {
             running: RwSignal::new(false),
             history: RwSignal::new(LossHistory::default()),
             preview: RwSignal::new(None),
+            preview_kind: RwSignal::new(PreviewKind::Samples),
             steps_per_second: RwSignal::new(None),
             epochs: RwSignal::new(0.0),
             notice: RwSignal::new(None),
@@ -65,6 +69,7 @@ impl TrainState {
         self.generation.update_value(|g| *g += 1);
         let session = start_session(kind, TrainSettings::for_model(kind), &runtime.data, &runtime.device);
         self.history.set(LossHistory::new(session.loss_names()));
+        self.preview_kind.set(session.preview_kind());
         self.session.set_value(Some(session));
         self.preview.set(None);
         self.steps_per_second.set(None);

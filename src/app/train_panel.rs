@@ -14,6 +14,16 @@ use crate::train::ModelKind;
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;
 
+/// What the loss chart plots, for `kind`.
+fn chart_caption(kind: ModelKind) -> &'static str {
+    if kind.is_adversarial() {
+        "Discriminator and generator losses, and the discriminator's mean belief that real digits (D(x)) and \
+         fakes (D(G(z))) are real; faint raw, solid smoothed"
+    } else {
+        "Loss terms per step, in nats per image; faint raw, solid smoothed"
+    }
+}
+
 /// The Train panel.
 #[component]
 pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
@@ -113,7 +123,7 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
             <div class="views">
                 <figure class="chart">
                     <canvas node_ref=chart_ref data-testid="loss-chart" width="640" height="300"></canvas>
-                    <figcaption>"Loss per step (nats per image): faint raw, solid smoothed"</figcaption>
+                    <figcaption>{move || chart_caption(kind.get())}</figcaption>
                 </figure>
                 <figure class="grid">
                     <canvas node_ref=grid_ref data-testid="sample-grid" width="224" height="224"></canvas>
