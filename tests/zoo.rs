@@ -22,6 +22,8 @@ fn every_model_steps_and_previews_with_the_expected_shapes() {
             ModelKind::GanMlp | ModelKind::Dcgan => &["d_loss", "g_loss", "D(x)", "D(G(z))"],
         };
         assert_eq!(names, expected, "{kind:?}");
+        eprintln!("{}: {} parameters", kind.id(), session.parameter_count());
+        assert!(session.parameter_count() > 10_000, "{kind:?} has parameters");
         let losses = seeded::train(session.as_mut(), 2);
         assert!(
             losses
@@ -83,5 +85,6 @@ fn the_digit_classifier_reaches_97_percent_on_held_out_digits() {
     assert!(held_out >= 0.97, "held-out accuracy {held_out}");
 }
 
-/// About 6.4 epochs of the 9,000 training digits (600 steps measured 97.4%: too close to the bound).
-const CLASSIFIER_STEPS: usize = 900;
+/// About 4.3 epochs of the 9,000 training digits. Measured with seed 5: 97.4% (41 s on one core);
+/// 900 steps gave 97.3%, so more steps of this recipe do not widen the margin.
+const CLASSIFIER_STEPS: usize = 600;

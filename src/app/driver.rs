@@ -41,7 +41,8 @@ pub struct TrainState {
     session: StoredValue<Option<Box<dyn Session>>, LocalStorage>,
     /// Bumped on every reset, so a loop of an older session stops.
     generation: StoredValue<u64>,
-    loop_active: StoredValue<bool>,
+    /// The generation whose loop (or single step) is running, if any.
+    active_loop: StoredValue<Option<u64>>,
     rate: StoredValue<RateMeter>,
 }
 
@@ -58,7 +59,7 @@ impl TrainState {
             notice: RwSignal::new(None),
             session: StoredValue::new_local(None),
             generation: StoredValue::new(0),
-            loop_active: StoredValue::new(false),
+            active_loop: StoredValue::new(None),
             rate: StoredValue::new(RateMeter::default()),
         }
     }
@@ -82,7 +83,7 @@ impl TrainState {
     /// Starts or resumes training in the background.
     pub fn play(self) {
         self.running.set(true);
-        if !self.loop_active.get_value() {
+        if !self.loop_is_running() {
             leptos::task::spawn_local(self.run());
         }
     }
@@ -94,47 +95,64 @@ impl TrainState {
 
     /// Runs exactly one step (when paused) and shows its result.
     pub fn single_step(self) {
-        if self.running.get_untracked() || self.loop_active.get_value() {
+        if self.running.get_untracked() || self.loop_is_running() {
             return;
         }
-        self.loop_active.set_value(true);
+        let generation = self.generation.get_value();
+        self.active_loop.set_value(Some(generation));
         leptos::task::spawn_local(async move {
-            let generation = self.generation.get_value();
             if self.run_slice(1).await.is_some() && generation == self.generation.get_value() {
                 self.refresh_preview().await;
             }
-            self.loop_active.set_value(false);
+            self.release_loop(generation);
         });
+    }
+
+    /// Whether a loop of the current session is running (a loop of an older one may still be
+    /// finishing its last read back; it stops on its own).
+    fn loop_is_running(self) -> bool {
+        self.active_loop.get_value() == Some(self.generation.get_value())
+    }
+
+    /// Marks the loop of `generation` as finished, unless a newer one has taken over.
+    fn release_loop(self, generation: u64) {
+        if self.active_loop.get_value() == Some(generation) {
+            self.active_loop.set_value(None);
+        }
     }
 
     /// The training loop: slices until paused, reset, or the loss is no longer finite.
     async fn run(self) {
-        self.loop_active.set_value(true);
         let generation = self.generation.get_value();
+        self.active_loop.set_value(Some(generation));
         self.rate.update_value(RateMeter::clear);
+        let current = move || generation == self.generation.get_value();
         let mut steps_per_slice = 1;
         let mut last_preview = now_ms();
-        while self.running.get_untracked() && generation == self.generation.get_value() {
-            let started = now_ms();
-            let Some(done) = self.run_slice(steps_per_slice).await else {
-                break;
-            };
-            // Aim each slice at TARGET_SLICE_MS of wall time, read back included.
-            let per_step = ((now_ms() - started) / done as f64).max(0.1);
-            steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
-            if generation != self.generation.get_value() {
-                break;
+        loop {
+            while self.running.get_untracked() && current() {
+                let started = now_ms();
+                let Some(done) = self.run_slice(steps_per_slice).await else {
+                    break;
+                };
+                // Aim each slice at TARGET_SLICE_MS of wall time, read back included.
+                let per_step = ((now_ms() - started) / done as f64).max(0.1);
+                steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
+                if current() && now_ms() - last_preview > PREVIEW_INTERVAL_MS {
+                    self.refresh_preview().await;
+                    last_preview = now_ms();
+                }
+                TimeoutFuture::new(0).await;
             }
-            if now_ms() - last_preview > PREVIEW_INTERVAL_MS {
+            if current() {
                 self.refresh_preview().await;
-                last_preview = now_ms();
             }
-            TimeoutFuture::new(0).await;
+            // Play may have been pressed again while the last read back was in flight.
+            if !(self.running.get_untracked() && current()) {
+                break;
+            }
         }
-        if generation == self.generation.get_value() {
-            self.refresh_preview().await;
-        }
-        self.loop_active.set_value(false);
+        self.release_loop(generation);
     }
 
     /// Queues up to `max_steps` steps within the main-thread budget, reads their losses back

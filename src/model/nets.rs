@@ -24,6 +24,8 @@ pub enum Architecture {
 }
 
 /// The encoder trunk: images `[batch, 784]` to features `[batch, features]`.
+// Built once per model, so the variants' size difference costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Encoder {
     /// `784-hidden`, ReLU.
@@ -35,6 +37,8 @@ pub enum Encoder {
 }
 
 /// The decoder: codes `[batch, latent]` to pixel logits `[batch, 784]`.
+// Built once per model, so the variants' size difference costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Decoder {
     /// `latent-hidden-784`, ReLU.

@@ -151,6 +151,14 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         self.steps
     }
 
+    fn parameter_count(&self) -> usize {
+        let discriminator = self
+            .discriminator
+            .as_ref()
+            .expect("the discriminator is only taken out during a step");
+        self.generator().num_params() + discriminator.num_params()
+    }
+
     fn epochs_done(&self) -> f64 {
         let digits_seen = self.steps * self.adversarial.discriminator_steps.max(1) * self.batches.batch_size();
         digits_seen as f64 / self.batches.epoch_len() as f64

@@ -32,7 +32,7 @@ impl HeldOutScores {
             .step_by(EVALUATION_CHUNK)
             .map(|start| {
                 let end = (start + EVALUATION_CHUNK).min(count);
-                model.evaluation_terms(held_out.clone().slice([start..end]))
+                model.evaluation_terms(held_out.clone().slice(start..end))
             })
             .reduce(|a, b| a + b);
         let sums = sums.ok_or("there are no held-out digits to score");

@@ -23,6 +23,8 @@ pub trait Session {
     fn step(&mut self) -> Tensor<1>;
     /// Steps taken so far.
     fn steps_done(&self) -> usize;
+    /// Number of trainable parameters (both players, for a GAN).
+    fn parameter_count(&self) -> usize;
     /// Passes over the training digits so far, fractional.
     fn epochs_done(&self) -> f64;
     /// What [`preview`](Self::preview) shows.
@@ -86,6 +88,10 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         self.steps
     }
 
+    fn parameter_count(&self) -> usize {
+        self.model().num_params()
+    }
+
     fn epochs_done(&self) -> f64 {
         (self.steps * self.batches.batch_size()) as f64 / self.batches.epoch_len() as f64
     }
@@ -100,7 +106,7 @@ impl<M: GenerativeModel> Session for Trainer<M> {
             PreviewKind::Samples => model.sample(PREVIEW_COUNT, PREVIEW_NOISE_SEED),
             PreviewKind::Reconstructions => None,
         };
-        samples.unwrap_or_else(|| model.reconstruct(self.held_out_images.clone().slice([0..PREVIEW_COUNT])))
+        samples.unwrap_or_else(|| model.reconstruct(self.held_out_images.clone().slice(0..PREVIEW_COUNT)))
     }
 
     fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
