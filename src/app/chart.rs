@@ -12,8 +12,6 @@ use crate::train::history::smoothed;
 
 /// One colour per loss term, in order (colour-blind-safe Okabe-Ito palette).
 const COLOURS: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
-/// Weight on the past of the smoothed curves.
-const SMOOTHING: f32 = 0.9;
 /// Most points drawn per curve; longer histories are thinned evenly.
 const MAX_POINTS: usize = 600;
 
@@ -97,8 +95,8 @@ fn label(value: f64) -> String {
     }
 }
 
-/// Redraws the chart of `history` on `canvas`.
-pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory) {
+/// Redraws the chart of `history` on `canvas`, smoothing with weight `smoothing` on the past.
+pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory, smoothing: f32) {
     let Some(ctx) = context_2d(canvas) else { return };
     let (width, height) = (f64::from(canvas.width()), f64::from(canvas.height()));
     let (left, right, top, bottom) = (52.0, width - 12.0, 12.0, height - 28.0);
@@ -139,7 +137,7 @@ pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory) {
     for (term, series) in history.series.iter().enumerate() {
         let colour = COLOURS[term % COLOURS.len()];
         ctx.set_stroke_style_str(colour);
-        for (values, alpha, line_width) in [(series.clone(), 0.25, 1.0), (smoothed(series, SMOOTHING), 1.0, 2.0)] {
+        for (values, alpha, line_width) in [(series.clone(), 0.25, 1.0), (smoothed(series, smoothing), 1.0, 2.0)] {
             ctx.set_global_alpha(alpha);
             ctx.set_line_width(line_width);
             ctx.begin_path();
@@ -166,7 +164,7 @@ pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory) {
     ctx.set_text_align("left");
     for (term, name) in history.names.iter().enumerate() {
         let y = top + 6.0 + 16.0 * term as f64;
-        let latest = smoothed(&history.series[term], SMOOTHING)
+        let latest = smoothed(&history.series[term], smoothing)
             .last()
             .copied()
             .unwrap_or(f32::NAN);

@@ -4,13 +4,14 @@
 //! queues GPU work), then reads the losses back asynchronously and yields to the browser.
 
 use burn::tensor::Tensor;
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 use super::Runtime;
 use crate::model::PreviewKind;
 use crate::train::catalogue::start_session;
-use crate::train::{LossHistory, ModelKind, RateMeter, Session, TrainSettings, read_floats};
+use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter, Session, read_floats};
 
 /// Main-thread time one slice may use before it yields, in milliseconds.
 const MAIN_THREAD_BUDGET_MS: f64 = 30.0;
@@ -36,8 +37,12 @@ pub struct TrainState {
     pub steps_per_second: RwSignal<Option<f64>>,
     /// Passes over the training digits so far.
     pub epochs: RwSignal<f64>,
-    /// A message for the user (divergence, read-back failure).
+    /// A message for the user (divergence, read-back failure, budget reached).
     pub notice: RwSignal<Option<String>>,
+    /// Whether training stopped because a loss became NaN or infinite.
+    pub diverged: RwSignal<bool>,
+    /// The settings the current session was started with.
+    pub applied: RwSignal<Hyperparameters>,
     session: StoredValue<Option<Box<dyn Session>>, LocalStorage>,
     /// Bumped on every reset, so a loop of an older session stops.
     generation: StoredValue<u64>,
@@ -57,6 +62,8 @@ impl TrainState {
             steps_per_second: RwSignal::new(None),
             epochs: RwSignal::new(0.0),
             notice: RwSignal::new(None),
+            diverged: RwSignal::new(false),
+            applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
             session: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             active_loop: StoredValue::new(None),
@@ -64,11 +71,14 @@ impl TrainState {
         }
     }
 
-    /// Drops the session and starts a fresh, untrained one of `kind`, showing its preview.
-    pub fn reset(self, runtime: &Runtime, kind: ModelKind) {
+    /// Drops the session and starts a fresh, untrained one of `kind` with `settings`, showing
+    /// its preview.
+    pub fn reset(self, runtime: &Runtime, kind: ModelKind, settings: Hyperparameters) {
         self.running.set(false);
         self.generation.update_value(|g| *g += 1);
-        let session = start_session(kind, TrainSettings::for_model(kind), &runtime.data, &runtime.device);
+        self.applied.set(settings);
+        self.diverged.set(false);
+        let session = start_session(kind, &settings, &runtime.data, &runtime.device);
         self.history.set(LossHistory::new(session.loss_names()));
         self.preview_kind.set(session.preview_kind());
         self.session.set_value(Some(session));
@@ -80,8 +90,20 @@ impl TrainState {
         leptos::task::spawn_local(self.refresh_preview());
     }
 
-    /// Starts or resumes training in the background.
+    /// Steps left before the step budget is reached.
+    pub fn steps_left(self) -> usize {
+        self.applied
+            .get_untracked()
+            .step_budget
+            .saturating_sub(self.history.with_untracked(LossHistory::len))
+    }
+
+    /// Starts or resumes training in the background (not past the budget, nor after divergence).
     pub fn play(self) {
+        if self.steps_left() == 0 || self.diverged.get_untracked() {
+            return;
+        }
+        self.notice.set(None);
         self.running.set(true);
         if !self.loop_is_running() {
             leptos::task::spawn_local(self.run());
@@ -95,7 +117,11 @@ impl TrainState {
 
     /// Runs exactly one step (when paused) and shows its result.
     pub fn single_step(self) {
-        if self.running.get_untracked() || self.loop_is_running() {
+        if self.running.get_untracked()
+            || self.loop_is_running()
+            || self.steps_left() == 0
+            || self.diverged.get_untracked()
+        {
             return;
         }
         let generation = self.generation.get_value();
@@ -132,9 +158,15 @@ impl TrainState {
         loop {
             while self.running.get_untracked() && current() {
                 let started = now_ms();
-                let Some(done) = self.run_slice(steps_per_slice).await else {
+                let Some(done) = self.run_slice(steps_per_slice.min(self.steps_left())).await else {
                     break;
                 };
+                if self.steps_left() == 0 {
+                    let budget = self.applied.get_untracked().step_budget;
+                    self.stop_with(format!(
+                        "Reached the step budget of {budget} steps: raise it to train on."
+                    ));
+                }
                 // Aim each slice at TARGET_SLICE_MS of wall time, read back included.
                 let per_step = ((now_ms() - started) / done as f64).max(0.1);
                 steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
@@ -142,7 +174,7 @@ impl TrainState {
                     self.refresh_preview().await;
                     last_preview = now_ms();
                 }
-                TimeoutFuture::new(0).await;
+                yield_to_browser().await;
             }
             if current() {
                 self.refresh_preview().await;
@@ -158,6 +190,9 @@ impl TrainState {
     /// Queues up to `max_steps` steps within the main-thread budget, reads their losses back
     /// and records them. Returns the number of steps done, or `None` if training must stop.
     async fn run_slice(self, max_steps: usize) -> Option<usize> {
+        if max_steps == 0 {
+            return None;
+        }
         let started = now_ms();
         let generation = self.generation.get_value();
         let queued: Vec<Tensor<1>> = self.session.try_update_value(|session| {
@@ -192,9 +227,12 @@ impl TrainState {
         self.rate.update_value(|rate| rate.record(now_ms(), steps));
         self.steps_per_second.set(self.rate.with_value(RateMeter::rate));
         if let Some(step) = diverged_at {
+            let rate = self.applied.get_untracked().learning_rate;
+            self.diverged.set(true);
             self.stop_with(format!(
-                "Training paused: the loss became NaN or infinite at step {step}. The learning rate may be too \
-                 high for this model; press Reset to start again."
+                "Training stopped: the loss became NaN or infinite at step {step}, so the model's weights are no \
+                 longer numbers. A learning rate of {rate} is probably too high for this model: start again, or \
+                 start again with a ten times lower learning rate."
             ));
             return None;
         }
@@ -219,6 +257,23 @@ impl TrainState {
             Err(e) => self.notice.set(Some(format!("Could not show the preview: {e}."))),
         }
     }
+}
+
+/// Lets the browser handle events and paint before the next slice. A message to oneself is
+/// used rather than a timer: browsers throttle timers in background tabs (to once a second or
+/// less), not messages, so training keeps its pace when the tab is hidden.
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let posted = web_sys::MessageChannel::new().and_then(|channel| {
+            channel.port1().set_onmessage(Some(&resolve));
+            channel.port2().post_message(&JsValue::NULL)
+        });
+        if posted.is_err() {
+            // No channel: resolve at once; the await still returns to the event loop.
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Milliseconds since the page started, from the high-resolution clock.

@@ -4,8 +4,10 @@
 mod backend;
 mod chart;
 mod dataset;
+mod downloads;
 mod driver;
 mod image_grid;
+mod settings_form;
 mod train_panel;
 
 use std::sync::Arc;

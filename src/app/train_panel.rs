@@ -1,15 +1,18 @@
-//! The Train panel: pick a model, train it on real MNIST digits and watch it learn: a live
-//! loss chart, an 8x8 grid of reconstructions or samples, steps per second and progress.
+//! The Train panel: pick a model, set its hyper-parameters, train it on real MNIST digits and
+//! watch it learn: live loss chart, an 8x8 grid of reconstructions or samples, progress, speed.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::Runtime;
 use super::chart::draw_loss_chart;
+use super::downloads::{download_csv, download_png};
 use super::driver::TrainState;
 use super::image_grid::draw_grid;
+use super::settings_form::SettingsForm;
 use crate::model::PreviewKind;
-use crate::train::ModelKind;
+use crate::train::{Hyperparameters, ModelKind};
 
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;
@@ -18,9 +21,19 @@ const LOSS_WINDOW: usize = 5;
 fn chart_caption(kind: ModelKind) -> &'static str {
     if kind.is_adversarial() {
         "Discriminator and generator losses, and the discriminator's mean belief that real digits (D(x)) and \
-         fakes (D(G(z))) are real; faint raw, solid smoothed"
+         fakes (D(G(z))) are real"
     } else {
-        "Loss terms per step, in nats per image; faint raw, solid smoothed"
+        "Loss terms per step, in nats per image"
+    }
+}
+
+/// "1 min 20 s" or "45 s".
+fn duration_text(seconds: f64) -> String {
+    let seconds = seconds.round() as u64;
+    if seconds >= 60 {
+        format!("{} min {} s", seconds / 60, seconds % 60)
+    } else {
+        format!("{seconds} s")
     }
 }
 
@@ -28,33 +41,64 @@ fn chart_caption(kind: ModelKind) -> &'static str {
 #[component]
 pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
     let kind = RwSignal::new(ModelKind::VaeMlp);
+    let settings = RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp));
+    let smoothing = RwSignal::new(0.9f32);
     let state = TrainState::new();
     let runtime = StoredValue::new(runtime);
-    runtime.with_value(|r| state.reset(r, kind.get_untracked()));
+    let restart = move || runtime.with_value(|r| state.reset(r, kind.get_untracked(), settings.get_untracked()));
+    restart();
 
     let on_model_change = move |ev: leptos::ev::Event| {
         if let Some(picked) = ModelKind::from_id(&event_target_value(&ev)) {
+            let seed = settings.get_untracked().seed;
             kind.set(picked);
-            runtime.with_value(|r| state.reset(r, picked));
+            settings.set(Hyperparameters {
+                seed,
+                ..Hyperparameters::defaults(picked)
+            });
+            restart();
         }
     };
-    let toggle = move |_| {
+    let toggle = move || {
         if state.running.get_untracked() {
             state.pause()
         } else {
             state.play()
         }
     };
-    let step = move |_| state.single_step();
-    let reset = move |_| runtime.with_value(|r| state.reset(r, kind.get_untracked()));
+    let lower_learning_rate = move |_| {
+        settings.update(|s| s.learning_rate = (s.learning_rate / 10.0).max(1e-6));
+        restart();
+    };
+    let settings_changed = move || settings.get() != state.applied.get();
+
+    window_event_listener(leptos::ev::keydown, move |ev| {
+        let target_tag = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|e| e.tag_name());
+        let typing = matches!(target_tag.as_deref(), Some("INPUT" | "SELECT" | "TEXTAREA"));
+        // Space on a focused button presses that button; leave it to the browser.
+        let on_button = target_tag.as_deref() == Some("BUTTON");
+        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        match ev.key().as_str() {
+            " " if !on_button => toggle(),
+            "s" | "S" => state.single_step(),
+            "r" | "R" => restart(),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
 
     let chart_ref = NodeRef::<Canvas>::new();
     let grid_ref = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let canvas = chart_ref.get();
+        let (canvas, smoothing) = (chart_ref.get(), smoothing.get());
         state
             .history
-            .with(|history| canvas.map(|c| draw_loss_chart(&c, history)));
+            .with(|history| canvas.map(|c| draw_loss_chart(&c, history, smoothing)));
     });
     Effect::new(move |_| {
         let canvas = grid_ref.get();
@@ -64,8 +108,23 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
             }
         });
     });
+    let export_png = move |_| {
+        if let Some(canvas) = grid_ref.get_untracked() {
+            let name = format!(
+                "genplay-{}-step{}.png",
+                kind.get_untracked().id(),
+                state.history.with_untracked(|h| h.len())
+            );
+            download_png(&canvas, &name);
+        }
+    };
+    let export_csv = move |_| {
+        let csv = state.history.with_untracked(|h| h.to_csv());
+        download_csv(&csv, &format!("genplay-{}-losses.csv", kind.get_untracked().id()));
+    };
 
     let steps = move || state.history.with(|h| h.len());
+    let budget = move || state.applied.get().step_budget;
     let loss_summary = move |window_at_end: bool| {
         state.history.with(|h| {
             let mean = if window_at_end {
@@ -76,16 +135,16 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
             mean.map(|m| format!("{m:.3}")).unwrap_or_default()
         })
     };
-    let preview_caption = move || {
-        let preview_kind = if kind.get() == ModelKind::AeMlp {
-            PreviewKind::Reconstructions
-        } else {
-            PreviewKind::Samples
-        };
-        match preview_kind {
-            PreviewKind::Reconstructions => "Reconstructions of 64 held-out digits it never trains on",
-            PreviewKind::Samples => "Samples decoded from 64 fixed random codes",
+    let time_left = move || {
+        let left = budget().saturating_sub(steps());
+        match state.steps_per_second.get() {
+            Some(rate) if rate > 0.0 && state.running.get() => duration_text(left as f64 / rate),
+            _ => "–".into(),
         }
+    };
+    let preview_caption = move || match state.preview_kind.get() {
+        PreviewKind::Reconstructions => "Reconstructions of 64 held-out digits it never trains on",
+        PreviewKind::Samples => "Samples from 64 fixed random codes, the same at every refresh",
     };
     let backend = runtime.with_value(|r| r.backend.clone());
 
@@ -96,40 +155,80 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
             <div class="controls">
                 <label>
                     "Model "
-                    <select data-testid="model-select" on:change=on_model_change
-                        prop:value=move || kind.get().id()>
+                    <select data-testid="model-select" on:change=on_model_change prop:value=move || kind.get().id()>
                         {ModelKind::ALL.into_iter().map(|k| view! {
                             <option value=k.id() selected=move || kind.get() == k>{k.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
-                <button data-testid="train-button" class="primary" on:click=toggle>
+                <button data-testid="train-button" class="primary" on:click=move |_| toggle()
+                    disabled=move || state.diverged.get()>
                     {move || if state.running.get() { "Pause" } else if steps() > 0 { "Resume" } else { "Train" }}
                 </button>
-                <button data-testid="step-button" on:click=step disabled=move || state.running.get()>"Step"</button>
-                <button data-testid="reset-button" on:click=reset>"Reset"</button>
+                <button data-testid="step-button" on:click=move |_| state.single_step()
+                    disabled=move || state.running.get() || state.diverged.get()>"Step"</button>
+                <button data-testid="reset-button" on:click=move |_| restart()>
+                    {move || if settings_changed() { "Apply & reset" } else { "Reset" }}
+                </button>
             </div>
             <p class="model-summary">{move || kind.get().summary()}</p>
+            <details class="settings-box" open>
+                <summary>"Hyper-parameters"
+                    <span class="hint">{move || settings_changed().then_some(" — changed: press “Apply & reset” to use them")}</span>
+                </summary>
+                <SettingsForm kind settings />
+            </details>
+            <div class="progress-row">
+                <progress data-testid="progress" max=move || budget().to_string() value=move || steps().to_string()></progress>
+                <span class="progress-text">{move || format!("{} / {} steps", steps(), budget())}</span>
+            </div>
             <dl class="stats" data-testid="stats"
                 data-first-loss=move || loss_summary(false) data-recent-loss=move || loss_summary(true)>
                 <div><dt>"step"</dt><dd data-testid="step-count">{steps}</dd></div>
-                <div><dt>"epoch"</dt><dd>{move || format!("{:.2}", state.epochs.get())}</dd></div>
+                <div><dt>"epoch"</dt><dd data-testid="epoch">{move || format!("{:.2}", state.epochs.get())}</dd></div>
                 <div><dt>"steps/s"</dt><dd data-testid="steps-per-second">
                     {move || state.steps_per_second.get().map(|r| format!("{r:.1}")).unwrap_or_else(|| "–".into())}
                 </dd></div>
+                <div><dt>"time left"</dt><dd data-testid="time-left">{time_left}</dd></div>
                 <div><dt>"loss"</dt><dd data-testid="current-loss">{move || loss_summary(true)}</dd></div>
             </dl>
-            {move || state.notice.get().map(|n| view! { <p class="notice warning" role="alert" data-testid="notice">{n}</p> })}
+            {move || state.notice.get().map(|n| view! {
+                <div class="notice warning" role="alert" data-testid="notice">
+                    <p>{n}</p>
+                    {move || state.diverged.get().then(|| view! {
+                        <div class="notice-actions">
+                            <button data-testid="diverged-reset" on:click=move |_| restart()>"Start again"</button>
+                            <button data-testid="diverged-lower-lr" on:click=lower_learning_rate>
+                                "Start again with learning rate ÷ 10"
+                            </button>
+                        </div>
+                    })}
+                </div>
+            })}
             <div class="views">
                 <figure class="chart">
                     <canvas node_ref=chart_ref data-testid="loss-chart" width="640" height="300"></canvas>
-                    <figcaption>{move || chart_caption(kind.get())}</figcaption>
+                    <figcaption>
+                        {move || chart_caption(kind.get())}
+                        <label class="smoothing">" smoothing "
+                            <input type="range" min="0" max="0.99" step="0.01" data-testid="smoothing"
+                                prop:value=move || smoothing.get().to_string()
+                                on:input=move |ev| if let Ok(v) = event_target_value(&ev).parse() { smoothing.set(v) } />
+                        </label>
+                        <button class="link" data-testid="export-csv" on:click=export_csv>"Download losses (CSV)"</button>
+                    </figcaption>
                 </figure>
                 <figure class="grid">
                     <canvas node_ref=grid_ref data-testid="sample-grid" width="224" height="224"></canvas>
-                    <figcaption>{preview_caption}</figcaption>
+                    <figcaption>
+                        {preview_caption}
+                        " "<button class="link" data-testid="export-png" on:click=export_png>"Download grid (PNG)"</button>
+                    </figcaption>
                 </figure>
             </div>
+            <p class="keys" data-testid="keyboard-help">
+                "Keys: " <kbd>"Space"</kbd> " train / pause · " <kbd>"S"</kbd> " one step · " <kbd>"R"</kbd> " reset"
+            </p>
         </section>
     }
 }

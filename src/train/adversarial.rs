@@ -5,33 +5,14 @@
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, Distribution, Tensor};
-use serde::{Deserialize, Serialize};
 
 use super::batches::BatchSource;
-use super::catalogue::TrainSettings;
 use super::evaluate::PendingScores;
+use super::settings::Hyperparameters;
 use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
 use crate::model::gan::{Discriminator, Generator};
-
-/// How the two players of a GAN take turns.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct AdversarialSettings {
-    /// Discriminator updates per generator update (1 to 5).
-    pub discriminator_steps: usize,
-    /// Target for real digits is `1 - label_smoothing` (0 to 0.3; 0 is no smoothing).
-    pub label_smoothing: f32,
-}
-
-impl Default for AdversarialSettings {
-    fn default() -> Self {
-        Self {
-            discriminator_steps: 1,
-            label_smoothing: 0.1,
-        }
-    }
-}
 
 /// Binary cross-entropy of `logits` `[batch, 1]` against the constant `target`, batch mean.
 fn bce_to_constant(logits: Tensor<2>, target: f32) -> Tensor<1> {
@@ -45,7 +26,8 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     generator_optimizer: ModuleOptimizer,
     discriminator_optimizer: ModuleOptimizer,
     learning_rate: f64,
-    adversarial: AdversarialSettings,
+    discriminator_steps: usize,
+    label_smoothing: f32,
     batches: BatchSource,
     steps: usize,
     device: Device,
@@ -55,8 +37,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
     /// A session that trains `generator` against `discriminator` on the training digits.
     pub fn new(
         (generator, discriminator): (G, D),
-        settings: TrainSettings,
-        adversarial: AdversarialSettings,
+        settings: &Hyperparameters,
         data: &MnistSplit,
         device: &Device,
     ) -> Self {
@@ -67,7 +48,8 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             generator_optimizer: adam(),
             discriminator_optimizer: adam(),
             learning_rate: settings.learning_rate,
-            adversarial,
+            discriminator_steps: settings.discriminator_steps.max(1),
+            label_smoothing: settings.label_smoothing as f32,
             batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
             steps: 0,
             device: device.clone(),
@@ -97,7 +79,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             .take()
             .expect("the discriminator is only taken out during a step");
         let (real_logits, fake_logits) = (discriminator.logits(real), discriminator.logits(fake));
-        let loss = bce_to_constant(real_logits.clone(), 1.0 - self.adversarial.label_smoothing)
+        let loss = bce_to_constant(real_logits.clone(), 1.0 - self.label_smoothing)
             + bce_to_constant(fake_logits.clone(), 0.0);
         let grads = GradientsParams::from_grads(loss.backward(), &discriminator);
         self.discriminator = Some(
@@ -138,7 +120,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
 
     fn step(&mut self) -> Tensor<1> {
         let mut reported = self.discriminator_step();
-        for _ in 1..self.adversarial.discriminator_steps.max(1) {
+        for _ in 1..self.discriminator_steps {
             reported = self.discriminator_step();
         }
         let generator_loss = self.generator_step();
@@ -160,7 +142,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     }
 
     fn epochs_done(&self) -> f64 {
-        let digits_seen = self.steps * self.adversarial.discriminator_steps.max(1) * self.batches.batch_size();
+        let digits_seen = self.steps * self.discriminator_steps * self.batches.batch_size();
         digits_seen as f64 / self.batches.epoch_len() as f64
     }
 

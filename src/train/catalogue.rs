@@ -3,7 +3,8 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::adversarial::{AdversarialSettings, AdversarialTrainer};
+use super::adversarial::AdversarialTrainer;
+use super::settings::Hyperparameters;
 use super::trainer::{Session, Trainer};
 use crate::data::MnistSplit;
 use crate::model::{Architecture, AutoencoderConfig, DcganConfig, MlpGanConfig, VaeConfig};
@@ -99,73 +100,41 @@ impl ModelKind {
     }
 }
 
-/// Optimisation settings shared by every model.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct TrainSettings {
-    /// Adam's learning rate.
-    pub learning_rate: f64,
-    /// Digits per batch.
-    pub batch_size: usize,
-    /// Seed of the initial weights, the batch order and the sampling noise.
-    pub seed: u64,
-}
-
-impl Default for TrainSettings {
-    fn default() -> Self {
-        Self {
-            learning_rate: 1e-3,
-            batch_size: 64,
-            seed: 1,
-        }
-    }
-}
-
-impl TrainSettings {
-    /// The defaults for `kind`: Adam at 1e-3, or 2e-4 for GANs as in the DCGAN paper.
-    pub fn for_model(kind: ModelKind) -> Self {
-        let learning_rate = if kind.is_adversarial() { 2e-4 } else { 1e-3 };
-        Self {
-            learning_rate,
-            ..Self::default()
-        }
-    }
-}
-
-/// Starts a training session of `kind` on `device` (an autodiff device), over `data`.
-pub fn start_session(kind: ModelKind, settings: TrainSettings, data: &MnistSplit, device: &Device) -> Box<dyn Session> {
+/// Starts a training session of `kind` with `settings` on `device` (an autodiff device), over `data`.
+pub fn start_session(
+    kind: ModelKind,
+    settings: &Hyperparameters,
+    data: &MnistSplit,
+    device: &Device,
+) -> Box<dyn Session> {
     // Seed before building the model so that its initial weights follow the seed.
     device.seed(settings.seed);
     let autoencoder = |architecture| {
-        let model = AutoencoderConfig::new().with_architecture(architecture).init(device);
+        let config = AutoencoderConfig::new().with_architecture(architecture);
+        let model = config.with_latent(settings.latent).init(device);
         Box::new(Trainer::new(model, settings, data, device)) as Box<dyn Session>
     };
     let vae = |architecture, hidden| {
-        let model = VaeConfig::new()
-            .with_architecture(architecture)
-            .with_hidden(hidden)
+        let config = VaeConfig::new().with_architecture(architecture).with_hidden(hidden);
+        let model = config
+            .with_latent(settings.latent)
+            .with_beta(settings.beta)
             .init(device);
         Box::new(Trainer::new(model, settings, data, device)) as Box<dyn Session>
     };
-    let adversarial = AdversarialSettings::default();
     match kind {
         ModelKind::AeMlp => autoencoder(Architecture::Mlp),
         ModelKind::AeConv => autoencoder(Architecture::Conv),
         ModelKind::VaeMlp => vae(Architecture::Mlp, 256),
         ModelKind::VaeConv => vae(Architecture::Conv, 256),
         ModelKind::Rvae => vae(Architecture::Recurrent, 128),
-        ModelKind::GanMlp => Box::new(AdversarialTrainer::new(
-            MlpGanConfig::new().init(device),
-            settings,
-            adversarial,
-            data,
-            device,
-        )),
-        ModelKind::Dcgan => Box::new(AdversarialTrainer::new(
-            DcganConfig::new().init(device),
-            settings,
-            adversarial,
-            data,
-            device,
-        )),
+        ModelKind::GanMlp => {
+            let players = MlpGanConfig::new().with_noise(settings.latent).init(device);
+            Box::new(AdversarialTrainer::new(players, settings, data, device))
+        }
+        ModelKind::Dcgan => {
+            let players = DcganConfig::new().with_noise(settings.latent).init(device);
+            Box::new(AdversarialTrainer::new(players, settings, data, device))
+        }
     }
 }

@@ -52,6 +52,24 @@ impl LossHistory {
         self.series.iter().filter_map(|s| s.last().copied()).collect()
     }
 
+    /// The history as CSV: a `step` column, then one column per term.
+    pub fn to_csv(&self) -> String {
+        let mut csv = std::iter::once("step")
+            .chain(self.names.iter().copied())
+            .collect::<Vec<_>>()
+            .join(",");
+        csv.push('\n');
+        for step in 0..self.len() {
+            csv.push_str(&(step + 1).to_string());
+            for series in &self.series {
+                csv.push(',');
+                csv.push_str(&series[step].to_string());
+            }
+            csv.push('\n');
+        }
+        csv
+    }
+
     /// Mean of term `term` over the first `count` steps (or fewer, when fewer are recorded).
     pub fn mean_of_first(&self, term: usize, count: usize) -> Option<f32> {
         let s = self.series.get(term)?;
@@ -126,6 +144,13 @@ mod tests {
         assert_eq!(history.len(), 4);
         assert_eq!(history.mean_of_first(0, 2), Some(2.5));
         assert_eq!(history.mean_of_last(1, 1), Some(0.1));
+    }
+
+    #[test]
+    fn exports_csv_with_a_header_and_one_row_per_step() {
+        let mut history = LossHistory::new(&["d_loss", "D(x)"]);
+        history.extend_flat(&[1.5, 0.25, 1.0, 0.5]);
+        assert_eq!(history.to_csv(), "step,d_loss,D(x)\n1,1.5,0.25\n2,1,0.5\n");
     }
 
     #[test]

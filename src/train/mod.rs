@@ -9,12 +9,14 @@ pub mod evaluate;
 pub mod history;
 pub mod metrics;
 pub mod readback;
+pub mod settings;
 pub mod trainer;
 
-pub use adversarial::{AdversarialSettings, AdversarialTrainer};
-pub use catalogue::{ModelKind, TrainSettings};
+pub use adversarial::AdversarialTrainer;
+pub use catalogue::ModelKind;
 pub use classifier::ClassifierTrainer;
 pub use evaluate::HeldOutScores;
 pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;
+pub use settings::Hyperparameters;
 pub use trainer::{Session, Trainer};

@@ -5,8 +5,8 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 
 use super::batches::{BatchSource, upload};
-use super::catalogue::TrainSettings;
 use super::evaluate::{HeldOutScores, PendingScores};
+use super::settings::Hyperparameters;
 use crate::data::MnistSplit;
 use crate::model::{GenerativeModel, PreviewKind};
 
@@ -52,7 +52,7 @@ pub struct Trainer<M: GenerativeModel> {
 
 impl<M: GenerativeModel> Trainer<M> {
     /// A session that trains `model` on the training part of `data` with `settings`.
-    pub fn new(model: M, settings: TrainSettings, data: &MnistSplit, device: &Device) -> Self {
+    pub fn new(model: M, settings: &Hyperparameters, data: &MnistSplit, device: &Device) -> Self {
         Self {
             model: Some(model),
             optimizer: AdamConfig::new().init(),

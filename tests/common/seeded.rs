@@ -4,7 +4,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use burn::tensor::Device;
 use genplay::train::catalogue::start_session;
-use genplay::train::{HeldOutScores, ModelKind, Session, TrainSettings, read_floats};
+use genplay::train::{HeldOutScores, Hyperparameters, ModelKind, Session, read_floats};
 
 /// Burn seeds a backend's random generator process-wide, so tests that seed it take turns.
 static SEEDED_DEVICE: Mutex<()> = Mutex::new(());
@@ -21,11 +21,11 @@ pub fn device() -> Device {
 
 /// Starts a session of `kind` with its default settings and `seed`, on the CPU backend.
 pub fn session(kind: ModelKind, seed: u64) -> Box<dyn Session> {
-    let settings = TrainSettings {
+    let settings = Hyperparameters {
         seed,
-        ..TrainSettings::for_model(kind)
+        ..Hyperparameters::defaults(kind)
     };
-    start_session(kind, settings, &super::mnist(), &device())
+    start_session(kind, &settings, &super::mnist(), &device())
 }
 
 /// Held-out scores on all 1,000 held-out digits.
