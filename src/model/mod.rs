@@ -14,7 +14,6 @@ pub mod validation;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use rand_distr_normal::standard_normal;
 
 pub use ae::{Autoencoder, AutoencoderConfig};
 pub use classifier::{ClassifierConfig, DigitClassifier};
@@ -77,15 +76,10 @@ pub fn seeded_normal(rows: usize, cols: usize, seed: u64, device: &Device) -> Te
     Tensor::from_data(TensorData::new(values, [rows, cols]), device)
 }
 
-/// Standard normal draws by the Box-Muller transform (`rand` alone has no normal distribution).
-mod rand_distr_normal {
-    use super::Rng;
-
-    /// One draw from N(0, 1).
-    pub fn standard_normal(rng: &mut impl Rng) -> f32 {
-        // 1 - u lies in (0, 1], so the logarithm is finite.
-        let u1: f64 = 1.0 - rng.random::<f64>();
-        let u2: f64 = rng.random::<f64>();
-        ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
-    }
+/// One draw from N(0, 1) by the Box-Muller transform (`rand` alone has no normal distribution).
+fn standard_normal(rng: &mut impl Rng) -> f32 {
+    // 1 - u lies in (0, 1], so the logarithm is finite.
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
 }
