@@ -27,18 +27,28 @@ pub struct ConvDecoder {
     upsample_2: ConvTranspose2d,
 }
 
+/// A 4x4 convolution with stride 2 and padding 1, which halves the side (28 -> 14 -> 7).
+pub fn halving_conv(from: usize, to: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new([from, to], [4, 4])
+        .with_stride([2, 2])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .init(device)
+}
+
+/// A 4x4 transposed convolution with stride 2 and padding 1, which doubles the side (7 -> 14 -> 28).
+pub fn doubling_deconv(from: usize, to: usize, device: &Device) -> ConvTranspose2d {
+    ConvTranspose2dConfig::new([from, to], [4, 4])
+        .with_stride([2, 2])
+        .with_padding([1, 1])
+        .init(device)
+}
+
 impl ConvEncoder {
     /// A fresh encoder trunk on `device`.
     pub fn new(device: &Device) -> Self {
-        let conv = |from, to| {
-            Conv2dConfig::new([from, to], [4, 4])
-                .with_stride([2, 2])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .init(device)
-        };
         Self {
-            downsample_1: conv(1, 32),
-            downsample_2: conv(32, 64),
+            downsample_1: halving_conv(1, 32, device),
+            downsample_2: halving_conv(32, 64, device),
         }
     }
 
@@ -56,16 +66,10 @@ impl ConvEncoder {
 impl ConvDecoder {
     /// A fresh decoder from codes of size `latent`, on `device`.
     pub fn new(latent: usize, device: &Device) -> Self {
-        let deconv = |from, to| {
-            ConvTranspose2dConfig::new([from, to], [4, 4])
-                .with_stride([2, 2])
-                .with_padding([1, 1])
-                .init(device)
-        };
         Self {
             project: LinearConfig::new(latent, CONV_FEATURES).init(device),
-            upsample_1: deconv(64, 32),
-            upsample_2: deconv(32, 1),
+            upsample_1: doubling_deconv(64, 32, device),
+            upsample_2: doubling_deconv(32, 1, device),
         }
     }
 

@@ -3,11 +3,12 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::conv::{Conv2d, ConvTranspose2d};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{leaky_relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 
+use super::conv::{doubling_deconv, halving_conv};
 use super::gan::{Discriminator, Generator, LEAKY_SLOPE};
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 
@@ -42,29 +43,16 @@ pub struct ConvDiscriminator {
 impl DcganConfig {
     /// Builds the generator and the discriminator on `device`.
     pub fn init(&self, device: &Device) -> (ConvGenerator, ConvDiscriminator) {
-        // Kernel 4, stride 2, padding 1 halves (conv) or doubles (transposed conv) the side.
-        let deconv = |from, to| {
-            ConvTranspose2dConfig::new([from, to], [4, 4])
-                .with_stride([2, 2])
-                .with_padding([1, 1])
-                .init(device)
-        };
-        let conv = |from, to| {
-            Conv2dConfig::new([from, to], [4, 4])
-                .with_stride([2, 2])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .init(device)
-        };
         let generator = ConvGenerator {
             project: LinearConfig::new(self.noise, 64 * 7 * 7).init(device),
             project_norm: BatchNormConfig::new(64).init(device),
-            upsample_1: deconv(64, 32),
+            upsample_1: doubling_deconv(64, 32, device),
             upsample_1_norm: BatchNormConfig::new(32).init(device),
-            upsample_2: deconv(32, 1),
+            upsample_2: doubling_deconv(32, 1, device),
         };
         let discriminator = ConvDiscriminator {
-            downsample_1: conv(1, 32),
-            downsample_2: conv(32, 64),
+            downsample_1: halving_conv(1, 32, device),
+            downsample_2: halving_conv(32, 64, device),
             downsample_2_norm: BatchNormConfig::new(64).init(device),
             output: LinearConfig::new(64 * 7 * 7, 1).init(device),
         };
