@@ -33,20 +33,6 @@ impl Digits {
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }
-
-    /// The pixels of digit `index`.
-    pub fn image(&self, index: usize) -> &[f32] {
-        &self.pixels[index * IMAGE_PIXELS..(index + 1) * IMAGE_PIXELS]
-    }
-
-    /// The first `count` digits (or all, if fewer), as a new set.
-    pub fn head(&self, count: usize) -> Digits {
-        let count = count.min(self.len());
-        Digits {
-            pixels: self.pixels[..count * IMAGE_PIXELS].to_vec(),
-            labels: self.labels[..count].to_vec(),
-        }
-    }
 }
 
 /// MNIST split into the digits a model trains on and the digits it is evaluated on.

@@ -47,11 +47,6 @@ impl LossHistory {
         first_bad
     }
 
-    /// The most recent value of each term.
-    pub fn latest(&self) -> Vec<f32> {
-        self.series.iter().filter_map(|s| s.last().copied()).collect()
-    }
-
     /// The history as CSV: a `step` column, then one column per term.
     pub fn to_csv(&self) -> String {
         let mut csv = std::iter::once("step")
