@@ -3,11 +3,13 @@
 //! - [`data`]: the shipped MNIST digits and their split.
 //! - [`model`]: the networks and their objectives, written once with burn, free of web code.
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
+//! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
 
 pub mod data;
 pub mod model;
 pub mod train;
+pub mod weights;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -9,9 +9,11 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use super::Runtime;
-use crate::model::PreviewKind;
+use crate::model::{DigitClassifier, PreviewKind};
 use crate::train::catalogue::start_session;
-use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter, Session, read_floats};
+use crate::train::metrics::{ClassReport, class_report};
+use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter, Session, model_config, read_floats};
+use crate::weights::{Precision, WeightsError, WeightsFile, WeightsHeader, read_parameters};
 
 /// Main-thread time one slice may use before it yields, in milliseconds.
 const MAIN_THREAD_BUDGET_MS: f64 = 30.0;
@@ -21,6 +23,12 @@ const TARGET_SLICE_MS: f64 = 150.0;
 const MAX_STEPS_PER_SLICE: usize = 32;
 /// How often the preview grid is refreshed while training, in milliseconds.
 const PREVIEW_INTERVAL_MS: f64 = 700.0;
+/// Steps between two checks of a generator's class coverage.
+pub const COVERAGE_INTERVAL: usize = 200;
+/// Samples the classifier judges at each coverage check.
+pub const COVERAGE_SAMPLES: usize = 256;
+/// Seed of the noise of those samples (the same at every check).
+const COVERAGE_SEED: u64 = 11;
 
 /// The Train panel's state: what the view shows and what the loop drives.
 #[derive(Clone, Copy)]
@@ -43,6 +51,10 @@ pub struct TrainState {
     pub diverged: RwSignal<bool>,
     /// The settings the current session was started with.
     pub applied: RwSignal<Hyperparameters>,
+    /// For a generator: the classifier's verdict on its samples, by step.
+    pub coverage: RwSignal<Vec<(usize, ClassReport)>>,
+    /// The classifier that judges samples, once loaded.
+    judge: StoredValue<Option<DigitClassifier>, LocalStorage>,
     session: StoredValue<Option<Box<dyn Session>>, LocalStorage>,
     /// Bumped on every reset, so a loop of an older session stops.
     generation: StoredValue<u64>,
@@ -64,6 +76,8 @@ impl TrainState {
             notice: RwSignal::new(None),
             diverged: RwSignal::new(false),
             applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
+            coverage: RwSignal::new(Vec::new()),
+            judge: StoredValue::new_local(None),
             session: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             active_loop: StoredValue::new(None),
@@ -87,7 +101,74 @@ impl TrainState {
         self.epochs.set(0.0);
         self.notice.set(None);
         self.rate.update_value(RateMeter::clear);
-        leptos::task::spawn_local(self.refresh_preview());
+        self.coverage.set(Vec::new());
+        leptos::task::spawn_local(async move {
+            self.refresh_preview().await;
+            self.check_coverage().await;
+        });
+    }
+
+    /// Sets the classifier that judges a generator's samples, and judges the current ones.
+    pub fn set_judge(self, classifier: DigitClassifier) {
+        self.judge.set_value(Some(classifier));
+        if self.coverage.with_untracked(Vec::is_empty) {
+            leptos::task::spawn_local(self.check_coverage());
+        }
+    }
+
+    /// Whether a classifier is there to judge samples.
+    pub fn has_judge(self) -> bool {
+        self.judge.with_value(Option::is_some)
+    }
+
+    /// Loads the weights in `file` into the current session of `kind`, which stops training and
+    /// starts its loss history afresh. A file that does not fit changes nothing.
+    pub fn load_weights(self, kind: ModelKind, file: WeightsFile) -> Result<(), WeightsError> {
+        let applied = self.applied.get_untracked();
+        file.check_fits(kind.id(), &model_config(kind, &applied))?;
+        let precision = file.header.precision;
+        let loaded = self.session.try_update_value(|session| {
+            session
+                .as_mut()
+                .map(|s| s.load_parameters(file.into_tensors(), precision))
+        });
+        loaded.flatten().unwrap_or(Err(WeightsError::TensorMismatch(
+            "there is no model to load into".into(),
+        )))?;
+        self.running.set(false);
+        // Results of a slice still in flight belong to the weights that were replaced.
+        self.generation.update_value(|g| *g += 1);
+        self.diverged.set(false);
+        self.history.update(|h| *h = LossHistory::new(&h.names));
+        self.steps_per_second.set(None);
+        self.epochs.set(0.0);
+        self.notice.set(None);
+        self.rate.update_value(RateMeter::clear);
+        self.coverage.set(Vec::new());
+        leptos::task::spawn_local(async move {
+            self.refresh_preview().await;
+            self.check_coverage().await;
+        });
+        Ok(())
+    }
+
+    /// The current weights of `kind` as the bytes of a weights file (f32, with the config and
+    /// settings), read back from the device asynchronously.
+    pub async fn export_weights(self, kind: ModelKind, steps: usize) -> Result<Vec<u8>, WeightsError> {
+        let applied = self.applied.get_untracked();
+        let parameters = self
+            .session
+            .with_value(|s| s.as_ref().map(|s| s.parameters(Precision::F32)))
+            .ok_or_else(|| WeightsError::Readback("there is no model to export".into()))?;
+        let tensors = read_parameters(parameters).await?;
+        let header = WeightsHeader {
+            model: kind.id().into(),
+            config: model_config(kind, &applied),
+            settings: Some(applied),
+            steps,
+            precision: Precision::F32,
+        };
+        WeightsFile::encode(&header, tensors)
     }
 
     /// Steps left before the step budget is reached.
@@ -174,6 +255,9 @@ impl TrainState {
                     self.refresh_preview().await;
                     last_preview = now_ms();
                 }
+                if current() && self.coverage_due() {
+                    self.check_coverage().await;
+                }
                 yield_to_browser().await;
             }
             if current() {
@@ -243,6 +327,38 @@ impl TrainState {
     fn stop_with(self, message: String) {
         self.running.set(false);
         self.notice.set(Some(message));
+    }
+
+    /// Whether a generator has trained [`COVERAGE_INTERVAL`] steps since its last check.
+    fn coverage_due(self) -> bool {
+        let steps = self.history.with_untracked(LossHistory::len);
+        let last = self.coverage.with_untracked(|c| c.last().map(|(step, _)| *step));
+        last.is_some_and(|last| steps >= last + COVERAGE_INTERVAL)
+    }
+
+    /// For a generator, with a classifier loaded: judges [`COVERAGE_SAMPLES`] samples from
+    /// fixed noise and records the class histogram at the current step.
+    async fn check_coverage(self) {
+        let generation = self.generation.get_value();
+        let probabilities = self.judge.with_value(|judge| {
+            let judge = judge.as_ref()?;
+            let samples = self.session.with_value(|s| {
+                s.as_ref()
+                    .and_then(|s| s.is_generator().then(|| s.samples(COVERAGE_SAMPLES, COVERAGE_SEED)))
+            })??;
+            Some(judge.valid_probabilities(samples))
+        });
+        let Some(probabilities) = probabilities else {
+            return;
+        };
+        let step = self.history.with_untracked(LossHistory::len);
+        match read_floats(probabilities).await {
+            Ok(values) if generation == self.generation.get_value() => {
+                self.coverage.update(|c| c.push((step, class_report(&values))))
+            }
+            Ok(_) => {}
+            Err(e) => self.notice.set(Some(format!("Could not judge the samples: {e}."))),
+        }
     }
 
     /// Reads the current preview grid back and shows it.

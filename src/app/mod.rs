@@ -3,12 +3,16 @@
 
 mod backend;
 mod chart;
+mod coverage_chart;
 mod dataset;
 mod downloads;
 mod driver;
 mod image_grid;
+mod pretrained;
 mod settings_form;
 mod train_panel;
+mod web_files;
+mod weights_controls;
 
 use std::sync::Arc;
 

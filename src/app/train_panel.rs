@@ -7,12 +7,17 @@ use wasm_bindgen::JsCast;
 
 use super::Runtime;
 use super::chart::draw_loss_chart;
+use super::coverage_chart::draw_coverage;
 use super::downloads::{download_csv, download_png};
 use super::driver::TrainState;
+use super::driver::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
 use super::image_grid::draw_grid;
+use super::pretrained::PretrainedStore;
 use super::settings_form::SettingsForm;
+use super::weights_controls::WeightsControls;
 use crate::model::PreviewKind;
-use crate::train::{Hyperparameters, ModelKind};
+use crate::train::{Hyperparameters, ModelKind, classifier_from_file};
+use crate::weights::CLASSIFIER_ID;
 
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;
@@ -44,6 +49,8 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
     let settings = RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp));
     let smoothing = RwSignal::new(0.9f32);
     let state = TrainState::new();
+    let pretrained = PretrainedStore::new();
+    let judge_problem = RwSignal::new(None::<String>);
     let runtime = StoredValue::new(runtime);
     let restart = move || runtime.with_value(|r| state.reset(r, kind.get_untracked(), settings.get_untracked()));
     restart();
@@ -91,6 +98,49 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
         }
         ev.prevent_default();
     });
+
+    // The classifier that judges samples is fetched the first time a model that samples is picked.
+    Effect::new(move |_| {
+        let samples = state.preview_kind.get() == PreviewKind::Samples;
+        if !samples || state.has_judge() || judge_problem.get_untracked().is_some() {
+            return;
+        }
+        judge_problem.set(Some(String::new()));
+        leptos::task::spawn_local(async move {
+            let loaded = pretrained
+                .fetch(CLASSIFIER_ID, "digit classifier", |_, _| {})
+                .await
+                .and_then(|(_, file)| {
+                    runtime
+                        .with_value(|r| classifier_from_file(file, &r.device))
+                        .map_err(|e| e.to_string())
+                });
+            match loaded {
+                Ok(classifier) => {
+                    judge_problem.set(None);
+                    state.set_judge(classifier);
+                }
+                Err(problem) => judge_problem.set(Some(format!("Class coverage is unavailable: {problem}"))),
+            }
+        });
+    });
+    let coverage_ref = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let canvas = coverage_ref.get();
+        state
+            .coverage
+            .with(|reports| canvas.map(|c| draw_coverage(&c, reports)));
+    });
+    let coverage_summary = move || {
+        state.coverage.with(|reports| {
+            reports.last().map(|(_, r)| {
+                format!(
+                    "{} of 10 digit classes covered; mean confidence {:.2}; inception score {:.2}",
+                    r.classes_covered, r.mean_confidence, r.inception_score
+                )
+            })
+        })
+    };
 
     let chart_ref = NodeRef::<Canvas>::new();
     let grid_ref = NodeRef::<Canvas>::new();
@@ -172,6 +222,7 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
                 </button>
             </div>
             <p class="model-summary">{move || kind.get().summary()}</p>
+            <WeightsControls runtime kind settings state pretrained />
             <details class="settings-box" open>
                 <summary>"Hyper-parameters"
                     <span class="hint">{move || settings_changed().then_some(" — changed: press “Apply & reset” to use them")}</span>
@@ -226,6 +277,24 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
                     </figcaption>
                 </figure>
             </div>
+            <Show when=move || state.preview_kind.get() == PreviewKind::Samples>
+                <figure class="coverage" data-testid="coverage">
+                    <canvas node_ref=coverage_ref data-testid="coverage-chart" width="640" height="170"></canvas>
+                    <figcaption>
+                        <strong data-testid="coverage-summary"
+                            data-covered=move || state.coverage.with(|c| c.last().map(|(_, r)| r.classes_covered.to_string()))
+                            data-checks=move || state.coverage.with(|c| c.len().to_string())>
+                            {coverage_summary}
+                        </strong>
+                        {format!(
+                            " — mode collapse watch: every {COVERAGE_INTERVAL} steps, the pretrained digit classifier                              (shipped with the site) labels {COVERAGE_SAMPLES} samples from fixed noise. A class counts as                              covered when at least 2% of the samples fall in it; a GAN that collapses covers few."
+                        )}
+                        {move || judge_problem.get().filter(|p| !p.is_empty()).map(|p| view! {
+                            <span class="notice warning" role="status">{p}</span>
+                        })}
+                    </figcaption>
+                </figure>
+            </Show>
             <p class="keys" data-testid="keyboard-help">
                 "Keys: " <kbd>"Space"</kbd> " train / pause · " <kbd>"S"</kbd> " one step · " <kbd>"R"</kbd> " reset"
             </p>

@@ -92,6 +92,18 @@ impl GenerativeModel for Autoencoder {
         self.decode(self.encode(images))
     }
 
+    fn to_code(&self, images: Tensor<2>) -> Tensor<2> {
+        self.encode(images)
+    }
+
+    fn from_code(&self, codes: Tensor<2>) -> Tensor<2> {
+        self.decode(codes)
+    }
+
+    fn code_size(&self) -> usize {
+        self.latent_size()
+    }
+
     /// An autoencoder's decoder fed standard normal codes: a poor generator, shown as such.
     fn sample(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
         let codes = super::seeded_normal(count, self.latent_size(), seed, &self.code.weight.device());

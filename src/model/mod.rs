@@ -3,6 +3,7 @@
 
 pub mod ae;
 pub mod classifier;
+pub mod completion;
 pub mod conv;
 pub mod dcgan;
 pub mod gan;
@@ -55,6 +56,15 @@ pub trait GenerativeModel: Module + Sized {
 
     /// Reconstructions `[batch, 784]` (intensities in `[0, 1]`) of `images` `[batch, 784]`.
     fn reconstruct(&self, images: Tensor<2>) -> Tensor<2>;
+
+    /// Codes `[batch, latent]` of `images`: the code (autoencoder) or the posterior mean (VAE).
+    fn to_code(&self, images: Tensor<2>) -> Tensor<2>;
+
+    /// Images `[batch, 784]` (intensities in `[0, 1]`) decoded from codes `[batch, latent]`.
+    fn from_code(&self, codes: Tensor<2>) -> Tensor<2>;
+
+    /// Size of the code.
+    fn code_size(&self) -> usize;
 
     /// `count` samples `[count, 784]` (intensities in `[0, 1]`) from noise fixed by `seed`,
     /// or `None` for a model that is not a generator.

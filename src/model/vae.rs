@@ -120,6 +120,18 @@ impl GenerativeModel for Vae {
         self.decode(self.encode(images).0)
     }
 
+    fn to_code(&self, images: Tensor<2>) -> Tensor<2> {
+        self.encode(images).0
+    }
+
+    fn from_code(&self, codes: Tensor<2>) -> Tensor<2> {
+        self.decode(codes)
+    }
+
+    fn code_size(&self) -> usize {
+        self.latent_size()
+    }
+
     fn sample(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
         Some(self.decode(seeded_normal(count, self.latent_size(), seed, &self.mu.weight.device())))
     }

@@ -3,6 +3,7 @@
 //! uses the non-saturating loss; real labels may be smoothed on one side (Salimans et al., 2016).
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, Distribution, Tensor};
 
@@ -12,7 +13,9 @@ use super::settings::Hyperparameters;
 use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
+use crate::model::completion::{LATENT_SEARCH_STEPS, complete_by_latent_search};
 use crate::model::gan::{Discriminator, Generator};
+use crate::weights::{NamedParameter, Precision, WeightsError, load_into, named_parameters, split_by_owner};
 
 /// Binary cross-entropy of `logits` `[batch, 1]` against the constant `target`, batch mean.
 fn bce_to_constant(logits: Tensor<2>, target: f32) -> Tensor<1> {
@@ -41,7 +44,6 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
         data: &MnistSplit,
         device: &Device,
     ) -> Self {
-        let adam = || AdamConfig::new().with_beta_1(0.5).init();
         Self {
             generator: Some(generator),
             discriminator: Some(discriminator),
@@ -54,6 +56,12 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             steps: 0,
             device: device.clone(),
         }
+    }
+
+    fn discriminator(&self) -> &D {
+        self.discriminator
+            .as_ref()
+            .expect("the discriminator is only taken out during a step")
     }
 
     fn generator(&self) -> &G {
@@ -134,11 +142,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     }
 
     fn parameter_count(&self) -> usize {
-        let discriminator = self
-            .discriminator
-            .as_ref()
-            .expect("the discriminator is only taken out during a step");
-        self.generator().num_params() + discriminator.num_params()
+        self.generator().num_params() + self.discriminator().num_params()
     }
 
     fn epochs_done(&self) -> f64 {
@@ -161,4 +165,47 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     fn evaluate(&self, _count: usize) -> PendingScores {
         PendingScores::not_applicable("a GAN has no encoder, so it cannot score held-out digits")
     }
+
+    fn encode(&self, _images: Tensor<2>) -> Option<Tensor<2>> {
+        None
+    }
+
+    fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
+        self.generator().valid().generate(codes)
+    }
+
+    fn code_size(&self) -> usize {
+        self.generator().noise_size()
+    }
+
+    fn reconstruct(&self, _images: Tensor<2>) -> Option<Tensor<2>> {
+        None
+    }
+
+    fn complete(&self, images: Tensor<2>, visible: Tensor<2>, seed: u64) -> Tensor<2> {
+        complete_by_latent_search(self.generator(), images, visible, LATENT_SEARCH_STEPS, seed)
+    }
+
+    fn parameters(&self, precision: Precision) -> Vec<NamedParameter> {
+        let mut parameters = named_parameters(self.generator(), "generator", precision);
+        parameters.extend(named_parameters(self.discriminator(), "discriminator", precision));
+        parameters
+    }
+
+    fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError> {
+        let [generator, discriminator] = split_by_owner(tensors, ["generator", "discriminator"])?;
+        let generator = load_into(self.generator(), generator, precision)?;
+        let discriminator = load_into(self.discriminator(), discriminator, precision)?;
+        self.generator = Some(generator);
+        self.discriminator = Some(discriminator);
+        self.generator_optimizer = adam();
+        self.discriminator_optimizer = adam();
+        self.steps = 0;
+        Ok(())
+    }
+}
+
+/// Adam as the DCGAN paper sets it for both players (beta_1 = 0.5).
+fn adam() -> ModuleOptimizer {
+    AdamConfig::new().with_beta_1(0.5).init()
 }

@@ -2,6 +2,7 @@
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::adversarial::AdversarialTrainer;
 use super::settings::Hyperparameters;
@@ -100,6 +101,55 @@ impl ModelKind {
     }
 }
 
+/// The burn `Config` of one model of the zoo, as [`start_session`] builds it.
+enum BuiltConfig {
+    Autoencoder(AutoencoderConfig),
+    Vae(VaeConfig),
+    MlpGan(MlpGanConfig),
+    Dcgan(DcganConfig),
+}
+
+/// The config of `kind` with `settings`: the one place where a model's shape is decided.
+fn build_config(kind: ModelKind, settings: &Hyperparameters) -> BuiltConfig {
+    let autoencoder = |architecture| {
+        BuiltConfig::Autoencoder(
+            AutoencoderConfig::new()
+                .with_architecture(architecture)
+                .with_latent(settings.latent),
+        )
+    };
+    let vae = |architecture, hidden| {
+        BuiltConfig::Vae(
+            VaeConfig::new()
+                .with_architecture(architecture)
+                .with_hidden(hidden)
+                .with_latent(settings.latent)
+                .with_beta(settings.beta),
+        )
+    };
+    match kind {
+        ModelKind::AeMlp => autoencoder(Architecture::Mlp),
+        ModelKind::AeConv => autoencoder(Architecture::Conv),
+        ModelKind::VaeMlp => vae(Architecture::Mlp, 256),
+        ModelKind::VaeConv => vae(Architecture::Conv, 256),
+        ModelKind::Rvae => vae(Architecture::Recurrent, 128),
+        ModelKind::GanMlp => BuiltConfig::MlpGan(MlpGanConfig::new().with_noise(settings.latent)),
+        ModelKind::Dcgan => BuiltConfig::Dcgan(DcganConfig::new().with_noise(settings.latent)),
+    }
+}
+
+/// The full burn `Config` of `kind` with `settings`, as JSON: what a weights file records, and
+/// what a file must match to load into a session of `kind` with `settings`.
+pub fn model_config(kind: ModelKind, settings: &Hyperparameters) -> Value {
+    let json = match build_config(kind, settings) {
+        BuiltConfig::Autoencoder(config) => serde_json::to_value(config),
+        BuiltConfig::Vae(config) => serde_json::to_value(config),
+        BuiltConfig::MlpGan(config) => serde_json::to_value(config),
+        BuiltConfig::Dcgan(config) => serde_json::to_value(config),
+    };
+    json.expect("burn configs serialise to JSON")
+}
+
 /// Starts a training session of `kind` with `settings` on `device` (an autodiff device), over `data`.
 pub fn start_session(
     kind: ModelKind,
@@ -109,32 +159,10 @@ pub fn start_session(
 ) -> Box<dyn Session> {
     // Seed before building the model so that its initial weights follow the seed.
     device.seed(settings.seed);
-    let autoencoder = |architecture| {
-        let config = AutoencoderConfig::new().with_architecture(architecture);
-        let model = config.with_latent(settings.latent).init(device);
-        Box::new(Trainer::new(model, settings, data, device)) as Box<dyn Session>
-    };
-    let vae = |architecture, hidden| {
-        let config = VaeConfig::new().with_architecture(architecture).with_hidden(hidden);
-        let model = config
-            .with_latent(settings.latent)
-            .with_beta(settings.beta)
-            .init(device);
-        Box::new(Trainer::new(model, settings, data, device)) as Box<dyn Session>
-    };
-    match kind {
-        ModelKind::AeMlp => autoencoder(Architecture::Mlp),
-        ModelKind::AeConv => autoencoder(Architecture::Conv),
-        ModelKind::VaeMlp => vae(Architecture::Mlp, 256),
-        ModelKind::VaeConv => vae(Architecture::Conv, 256),
-        ModelKind::Rvae => vae(Architecture::Recurrent, 128),
-        ModelKind::GanMlp => {
-            let players = MlpGanConfig::new().with_noise(settings.latent).init(device);
-            Box::new(AdversarialTrainer::new(players, settings, data, device))
-        }
-        ModelKind::Dcgan => {
-            let players = DcganConfig::new().with_noise(settings.latent).init(device);
-            Box::new(AdversarialTrainer::new(players, settings, data, device))
-        }
+    match build_config(kind, settings) {
+        BuiltConfig::Autoencoder(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
+        BuiltConfig::Vae(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
+        BuiltConfig::MlpGan(config) => Box::new(AdversarialTrainer::new(config.init(device), settings, data, device)),
+        BuiltConfig::Dcgan(config) => Box::new(AdversarialTrainer::new(config.init(device), settings, data, device)),
     }
 }

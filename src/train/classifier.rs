@@ -7,7 +7,10 @@ use burn::tensor::{Device, Int, Tensor};
 use super::batches::{BatchSource, upload, upload_labels};
 use super::readback::{ReadbackError, read_floats};
 use crate::data::{Digits, MnistSplit};
-use crate::model::DigitClassifier;
+use crate::model::{ClassifierConfig, DigitClassifier};
+use crate::weights::{
+    CLASSIFIER_ID, NamedParameter, Precision, WeightsError, WeightsFile, load_into, named_parameters, split_by_owner,
+};
 
 /// Trains a [`DigitClassifier`] with Adam on labelled training digits.
 pub struct ClassifierTrainer {
@@ -62,4 +65,22 @@ pub async fn accuracy(classifier: &DigitClassifier, digits: &Digits, device: &De
     let labels: Tensor<1, Int> = upload_labels(digits, device);
     let correct = read_floats(classifier.valid().correct(images, labels)).await?;
     Ok(f64::from(correct[0]) / digits.len() as f64)
+}
+
+/// The classifier's config, as a weights file records it.
+pub fn classifier_config() -> serde_json::Value {
+    serde_json::to_value(ClassifierConfig::new()).expect("burn configs serialise to JSON")
+}
+
+/// The classifier's parameters, named as in a weights file stored with `precision`.
+pub fn classifier_parameters(classifier: &DigitClassifier, precision: Precision) -> Vec<NamedParameter> {
+    named_parameters(classifier, CLASSIFIER_ID, precision)
+}
+
+/// The classifier held by `file`, built on `device` (refused if the file holds anything else).
+pub fn classifier_from_file(file: WeightsFile, device: &Device) -> Result<DigitClassifier, WeightsError> {
+    file.check_fits(CLASSIFIER_ID, &classifier_config())?;
+    let precision = file.header.precision;
+    let [own] = split_by_owner(file.into_tensors(), [CLASSIFIER_ID])?;
+    load_into(&ClassifierConfig::new().init(device), own, precision)
 }

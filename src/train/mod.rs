@@ -5,6 +5,7 @@ pub mod adversarial;
 pub mod batches;
 pub mod catalogue;
 pub mod classifier;
+pub mod compare;
 pub mod evaluate;
 pub mod history;
 pub mod metrics;
@@ -13,8 +14,8 @@ pub mod settings;
 pub mod trainer;
 
 pub use adversarial::AdversarialTrainer;
-pub use catalogue::ModelKind;
-pub use classifier::ClassifierTrainer;
+pub use catalogue::{ModelKind, model_config};
+pub use classifier::{ClassifierTrainer, classifier_config, classifier_from_file, classifier_parameters};
 pub use evaluate::HeldOutScores;
 pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;

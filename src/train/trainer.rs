@@ -2,13 +2,16 @@
 //! digits, advanced one batch at a time by whoever drives it.
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::{Device, Tensor};
 
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
 use super::settings::Hyperparameters;
 use crate::data::MnistSplit;
+use crate::model::completion::{RECONSTRUCTION_ROUNDS, complete_by_reconstruction};
 use crate::model::{GenerativeModel, PreviewKind};
+use crate::weights::{NamedParameter, Precision, WeightsError, load_into, named_parameters, split_by_owner};
 
 /// Seed of the fixed noise batch that the live preview of a generator decodes.
 pub const PREVIEW_NOISE_SEED: u64 = 7;
@@ -31,12 +34,34 @@ pub trait Session {
     fn preview_kind(&self) -> PreviewKind;
     /// The live preview: [`PREVIEW_COUNT`] images `[64, 784]` in `[0, 1]`, still on the device.
     fn preview(&self) -> Tensor<2>;
+    /// Whether the model is trained to generate (a GAN), rather than to reconstruct.
+    fn is_generator(&self) -> bool {
+        self.preview_kind() == PreviewKind::Samples
+    }
     /// `count` samples `[count, 784]` in `[0, 1]` from noise fixed by `seed` (for an
     /// autoencoder: its decoder fed random codes).
     fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>>;
     /// Starts scoring the model on `count` held-out digits; read the result with
     /// [`PendingScores::read`].
     fn evaluate(&self, count: usize) -> PendingScores;
+    /// Codes `[batch, code_size]` of `images` (posterior means for a VAE), or `None` for a model
+    /// without an encoder (a GAN).
+    fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>>;
+    /// Images `[batch, 784]` decoded from codes (for a GAN: generated from noise).
+    fn decode(&self, codes: Tensor<2>) -> Tensor<2>;
+    /// Size of the code, or of a GAN's noise.
+    fn code_size(&self) -> usize;
+    /// Reconstructions of `images`, or `None` for a model without an encoder.
+    fn reconstruct(&self, images: Tensor<2>) -> Option<Tensor<2>>;
+    /// `images` with the pixels where `visible` is 0 filled in by the model (see
+    /// [`crate::model::completion`]); `seed` fixes any noise it starts from.
+    fn complete(&self, images: Tensor<2>, visible: Tensor<2>, seed: u64) -> Tensor<2>;
+    /// The model's parameters, named as in a weights file stored with `precision` (shared with
+    /// the model, not copied).
+    fn parameters(&self, precision: Precision) -> Vec<NamedParameter>;
+    /// Replaces every parameter with `tensors` from a weights file and starts the optimiser and
+    /// the step count afresh; on any mismatch nothing changes and the error says what is wrong.
+    fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError>;
 }
 
 /// A training session for the model type `M`.
@@ -115,5 +140,38 @@ impl<M: GenerativeModel> Session for Trainer<M> {
 
     fn evaluate(&self, count: usize) -> PendingScores {
         HeldOutScores::start(&self.model().valid(), &self.held_out_images, count)
+    }
+
+    fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>> {
+        Some(self.model().valid().to_code(images))
+    }
+
+    fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
+        self.model().valid().from_code(codes)
+    }
+
+    fn code_size(&self) -> usize {
+        self.model().code_size()
+    }
+
+    fn reconstruct(&self, images: Tensor<2>) -> Option<Tensor<2>> {
+        Some(self.model().valid().reconstruct(images))
+    }
+
+    fn complete(&self, images: Tensor<2>, visible: Tensor<2>, _seed: u64) -> Tensor<2> {
+        let model = self.model().valid();
+        complete_by_reconstruction(images, visible, RECONSTRUCTION_ROUNDS, |x| model.reconstruct(x))
+    }
+
+    fn parameters(&self, precision: Precision) -> Vec<NamedParameter> {
+        named_parameters(self.model(), "model", precision)
+    }
+
+    fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError> {
+        let [own] = split_by_owner(tensors, ["model"])?;
+        self.model = Some(load_into(self.model(), own, precision)?);
+        self.optimizer = AdamConfig::new().init();
+        self.steps = 0;
+        Ok(())
     }
 }

@@ -24,3 +24,18 @@ pub fn mnist() -> MnistSplit {
     let (images, labels) = mnist_bytes();
     MnistSplit::from_idx(&images, &labels).expect("the shipped MNIST files decode")
 }
+
+/// A session of `kind` with the shipped pretrained weights loaded, on the CPU backend.
+pub fn pretrained_session(kind: genplay::train::ModelKind) -> Box<dyn genplay::train::Session> {
+    use genplay::weights::{Manifest, WeightsFile};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public/weights");
+    let manifest: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let entry = manifest.entry(kind.id()).expect("shipped weights");
+    let settings = entry.settings.expect("zoo models record their settings");
+    let mut session = genplay::train::catalogue::start_session(kind, &settings, &mnist(), &seeded::device());
+    let file = WeightsFile::parse(&std::fs::read(dir.join(&entry.file)).unwrap()).unwrap();
+    let precision = file.header.precision;
+    session.load_parameters(file.into_tensors(), precision).unwrap();
+    session
+}

@@ -1,0 +1,157 @@
+//! What the Compare panel computes from any session: interpolations, masks for image
+//! completion, the error on the hidden pixels, and the Fréchet distance between two sets of
+//! classifier features.
+
+use burn::linalg::svd;
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::readback::{ReadbackError, read_floats};
+use super::trainer::Session;
+use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
+use crate::model::seeded_normal;
+
+/// Images of an interpolation, ends included.
+pub const INTERPOLATION_STEPS: usize = 8;
+
+/// `steps` images `[steps, 784]` along the straight line between the codes of `from` and `to`
+/// (`[1, 784]` each) for a model with an encoder, or between two noise vectors fixed by `seed`
+/// for a generator without one.
+pub fn interpolate(session: &dyn Session, from: Tensor<2>, to: Tensor<2>, steps: usize, seed: u64) -> Tensor<2> {
+    let device = from.device();
+    let ends = match session.encode(Tensor::cat(vec![from, to], 0)) {
+        Some(codes) => codes,
+        None => seeded_normal(2, session.code_size(), seed, &device),
+    };
+    let (start, end) = (ends.clone().slice(0..1), ends.slice(1..2));
+    let weights: Vec<f32> = (0..steps).map(|i| i as f32 / (steps.max(2) - 1) as f32).collect();
+    let t = Tensor::<2>::from_data(TensorData::new(weights, [steps, 1]), &device);
+    let codes = start.clone() + (end - start) * t;
+    session.decode(codes)
+}
+
+/// Which part of a digit is hidden before a model completes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaskKind {
+    /// The top half.
+    Top,
+    /// The bottom half.
+    Bottom,
+    /// The left half.
+    Left,
+    /// The right half.
+    Right,
+    /// A 12x12 box in the centre.
+    Centre,
+}
+
+impl MaskKind {
+    /// Every mask, in the order the panel lists them.
+    pub const ALL: [MaskKind; 5] = [
+        MaskKind::Top,
+        MaskKind::Bottom,
+        MaskKind::Left,
+        MaskKind::Right,
+        MaskKind::Centre,
+    ];
+
+    /// Stable identifier, as used in forms and links.
+    pub fn id(self) -> &'static str {
+        match self {
+            MaskKind::Top => "top",
+            MaskKind::Bottom => "bottom",
+            MaskKind::Left => "left",
+            MaskKind::Right => "right",
+            MaskKind::Centre => "centre",
+        }
+    }
+
+    /// The mask whose [`id`](Self::id) is `id`.
+    pub fn from_id(id: &str) -> Option<MaskKind> {
+        Self::ALL.into_iter().find(|m| m.id() == id)
+    }
+
+    /// What a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            MaskKind::Top => "top half hidden",
+            MaskKind::Bottom => "bottom half hidden",
+            MaskKind::Left => "left half hidden",
+            MaskKind::Right => "right half hidden",
+            MaskKind::Centre => "centre box hidden",
+        }
+    }
+
+    /// 784 values, 1 where a pixel is visible and 0 where it is hidden.
+    pub fn visible(self) -> Vec<f32> {
+        let half = IMAGE_SIDE / 2;
+        (0..IMAGE_PIXELS)
+            .map(|i| {
+                let (row, col) = (i / IMAGE_SIDE, i % IMAGE_SIDE);
+                let hidden = match self {
+                    MaskKind::Top => row < half,
+                    MaskKind::Bottom => row >= half,
+                    MaskKind::Left => col < half,
+                    MaskKind::Right => col >= half,
+                    MaskKind::Centre => (8..20).contains(&row) && (8..20).contains(&col),
+                };
+                if hidden { 0.0 } else { 1.0 }
+            })
+            .collect()
+    }
+}
+
+/// Mean squared error per hidden pixel between `completed` and `originals` (images of 784
+/// values each), where `visible` (784 values) is 0.
+pub fn hidden_pixel_error(completed: &[f32], originals: &[f32], visible: &[f32]) -> f64 {
+    let (mut sum, mut count) = (0.0f64, 0usize);
+    for (i, (c, o)) in completed.iter().zip(originals).enumerate() {
+        if visible[i % IMAGE_PIXELS] == 0.0 {
+            sum += f64::from(c - o).powi(2);
+            count += 1;
+        }
+    }
+    if count == 0 { 0.0 } else { sum / count as f64 }
+}
+
+/// Mean `[d]` and covariance `[d, d]` (divided by n - 1) of the rows of `features` `[n, d]`.
+fn mean_and_covariance(features: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+    let n = features.dims()[0];
+    let mean = features.clone().mean_dim(0);
+    let centred = features - mean.clone();
+    let covariance = centred.clone().transpose().matmul(centred) / (n.max(2) - 1) as f64;
+    (mean, covariance)
+}
+
+/// The square root of a symmetric positive semi-definite matrix, through its SVD.
+fn psd_sqrt(matrix: Tensor<2>) -> Tensor<2> {
+    let (u, s, _) = svd::<2, 1>(matrix, SVD_SWEEPS);
+    let root = s.clamp_min(0.0).sqrt();
+    u.clone().mul(root.unsqueeze_dim(0)).matmul(u.transpose())
+}
+
+/// Jacobi sweeps of the SVD; 30 is far past convergence for 128 x 128 covariances.
+const SVD_SWEEPS: usize = 30;
+
+/// The Fréchet distance between Gaussians fitted to two sets of feature rows (`a` and `b`,
+/// `dims` values per row): `|mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a^1/2 S_b S_a^1/2)^1/2)`,
+/// as in FID (Heusel et al., 2017), here over the digit classifier's features. Computed on the
+/// CPU (`device`) from values already read back.
+pub async fn frechet_distance(a: &[f32], b: &[f32], dims: usize, device: &Device) -> Result<f64, ReadbackError> {
+    let rows =
+        |values: &[f32]| Tensor::<2>::from_data(TensorData::new(values.to_vec(), [values.len() / dims, dims]), device);
+    let (mean_a, cov_a) = mean_and_covariance(rows(a));
+    let (mean_b, cov_b) = mean_and_covariance(rows(b));
+    let root_a = psd_sqrt(cov_a.clone());
+    let middle = root_a.clone().matmul(cov_b.clone()).matmul(root_a);
+    let (_, s, _) = svd::<2, 1>(middle, SVD_SWEEPS);
+    let cross = s.clamp_min(0.0).sqrt().sum();
+    let mean_term = (mean_a - mean_b).square().sum();
+    let trace = |m: Tensor<2>| m.mul(Tensor::eye(dims, device)).sum();
+    let terms = Tensor::cat(vec![mean_term, trace(cov_a), trace(cov_b), cross], 0);
+    let [mean_term, trace_a, trace_b, cross]: [f32; 4] = read_floats(terms)
+        .await?
+        .try_into()
+        .map_err(|_| ReadbackError("expected four values".into()))?;
+    Ok((f64::from(mean_term) + f64::from(trace_a) + f64::from(trace_b) - 2.0 * f64::from(cross)).max(0.0))
+}

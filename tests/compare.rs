@@ -1,0 +1,148 @@
+//! The Compare panel's computations on known inputs and on the shipped models: the Fréchet
+//! distance, class coverage, masks, interpolation ends, and completion that beats a flat fill.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use genplay::data::IMAGE_PIXELS;
+use genplay::train::compare::{INTERPOLATION_STEPS, MaskKind, frechet_distance, hidden_pixel_error, interpolate};
+use genplay::train::metrics::class_report;
+use genplay::train::{ModelKind, read_floats};
+
+mod common;
+use common::seeded;
+
+fn read(t: Tensor<2>) -> Vec<f32> {
+    pollster::block_on(read_floats(t)).unwrap()
+}
+
+/// `rows` pseudo-random rows of `dims` values, roughly uniform in [-1, 1], plus `shift`.
+fn cloud(rows: usize, dims: usize, seed: u32, shift: f32) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+    (0..rows * dims)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state as f32 / u32::MAX as f32) * 2.0 - 1.0 + shift
+        })
+        .collect()
+}
+
+#[test]
+fn frechet_distance_is_zero_for_a_set_with_itself_and_sees_a_shift() {
+    let device = Device::flex();
+    let dims = 8;
+    let a = cloud(500, dims, 1, 0.0);
+    let same = pollster::block_on(frechet_distance(&a, &a, dims, &device)).unwrap();
+    assert!(same.abs() < 1e-3, "FD(a, a) = {same}");
+    // Same spread, every mean moved by 1: FD = |delta mu|^2 = dims.
+    let shifted: Vec<f32> = a.iter().map(|v| v + 1.0).collect();
+    let moved = pollster::block_on(frechet_distance(&a, &shifted, dims, &device)).unwrap();
+    assert!(
+        (moved - dims as f64).abs() < 1e-2,
+        "FD after a shift of 1 in {dims} dims = {moved}"
+    );
+    // Same mean, twice the spread: variance 1/3 -> 4/3 per dim, FD = dims * (1/sqrt3 - 2/sqrt3)^2 = dims / 3.
+    let wider: Vec<f32> = a.iter().map(|v| v * 2.0).collect();
+    let spread = pollster::block_on(frechet_distance(&a, &wider, dims, &device)).unwrap();
+    assert!(
+        (spread - dims as f64 / 3.0).abs() < 0.15,
+        "FD after doubling the spread = {spread}"
+    );
+}
+
+#[test]
+fn a_one_class_set_covers_one_class() {
+    let one_hot: Vec<f32> = (0..50)
+        .flat_map(|_| (0..10).map(|c| if c == 3 { 1.0 } else { 0.0 }))
+        .collect();
+    let report = class_report(&one_hot);
+    assert_eq!(report.classes_covered, 1);
+    assert_eq!(report.histogram[3], 50);
+    assert!((report.inception_score - 1.0).abs() < 1e-6);
+}
+
+#[test]
+fn masks_hide_what_they_say() {
+    let hidden = |m: MaskKind| m.visible().iter().filter(|v| **v == 0.0).count();
+    for m in [MaskKind::Top, MaskKind::Bottom, MaskKind::Left, MaskKind::Right] {
+        assert_eq!(hidden(m), IMAGE_PIXELS / 2, "{m:?}");
+    }
+    assert_eq!(hidden(MaskKind::Centre), 144);
+    assert_eq!(MaskKind::Top.visible()[0], 0.0);
+    assert_eq!(MaskKind::Top.visible()[IMAGE_PIXELS - 1], 1.0);
+    // Errors count hidden pixels only.
+    let visible = MaskKind::Top.visible();
+    let originals = vec![0.5; IMAGE_PIXELS];
+    let completed: Vec<f32> = visible.iter().map(|v| if *v == 0.0 { 0.7 } else { 0.0 }).collect();
+    assert!((hidden_pixel_error(&completed, &originals, &visible) - 0.04).abs() < 1e-6);
+}
+
+#[test]
+fn interpolations_start_and_end_at_the_reconstructions() {
+    let _turn = seeded::turn();
+    let session = common::pretrained_session(ModelKind::AeMlp);
+    let data = common::mnist();
+    let device = seeded::device();
+    let digits: Tensor<2> = genplay::train::batches::upload(&data.held_out, &device).slice(0..2);
+    let path = read(interpolate(
+        session.as_ref(),
+        digits.clone().slice(0..1),
+        digits.clone().slice(1..2),
+        INTERPOLATION_STEPS,
+        1,
+    ));
+    let ends = read(session.reconstruct(digits).unwrap());
+    assert_eq!(path.len(), INTERPOLATION_STEPS * IMAGE_PIXELS);
+    let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4);
+    assert!(close(&path[..IMAGE_PIXELS], &ends[..IMAGE_PIXELS]));
+    assert!(close(
+        &path[(INTERPOLATION_STEPS - 1) * IMAGE_PIXELS..],
+        &ends[IMAGE_PIXELS..]
+    ));
+}
+
+#[test]
+fn completion_beats_a_flat_fill_for_an_encoder_and_a_generator() {
+    let _turn = seeded::turn();
+    let data = common::mnist();
+    let device = seeded::device();
+    let count = 16;
+    let digits: Tensor<2> = genplay::train::batches::upload(&data.held_out, &device).slice(0..count);
+    let originals = read(digits.clone());
+    let mask = MaskKind::Bottom;
+    let visible_values = mask.visible();
+    let visible_rows: Vec<f32> = (0..count).flat_map(|_| visible_values.clone()).collect();
+    let visible = Tensor::<2>::from_data(TensorData::new(visible_rows, [count, IMAGE_PIXELS]), &device);
+    // Baseline: every hidden pixel set to that digit's mean visible grey.
+    let flat: Vec<f32> = originals
+        .chunks(IMAGE_PIXELS)
+        .flat_map(|image| {
+            let seen: Vec<f32> = image
+                .iter()
+                .zip(&visible_values)
+                .filter(|(_, v)| **v == 1.0)
+                .map(|(p, _)| *p)
+                .collect();
+            let mean = seen.iter().sum::<f32>() / seen.len() as f32;
+            image
+                .iter()
+                .zip(&visible_values)
+                .map(move |(p, v)| if *v == 1.0 { *p } else { mean })
+        })
+        .collect();
+    let baseline = hidden_pixel_error(&flat, &originals, &visible_values);
+    for kind in [ModelKind::VaeConv, ModelKind::Dcgan] {
+        let session = common::pretrained_session(kind);
+        let completed = read(session.complete(digits.clone(), visible.clone(), 3));
+        let error = hidden_pixel_error(&completed, &originals, &visible_values);
+        eprintln!("{kind:?}: hidden-pixel MSE {error:.4} vs flat fill {baseline:.4}");
+        assert!(error < baseline, "{kind:?}: {error} vs {baseline}");
+        // Visible pixels are kept exactly.
+        let kept = completed
+            .iter()
+            .zip(&originals)
+            .enumerate()
+            .filter(|(i, _)| visible_values[i % IMAGE_PIXELS] == 1.0);
+        assert!(kept.clone().all(|(_, (c, o))| (c - o).abs() < 1e-6));
+    }
+}
