@@ -3,7 +3,9 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use genplay::data::IMAGE_PIXELS;
-use genplay::train::compare::{INTERPOLATION_STEPS, MaskKind, frechet_distance, hidden_pixel_error, interpolate};
+use genplay::train::compare::{
+    INTERPOLATION_STEPS, MaskKind, classifier_features, frechet_distance, hidden_pixel_error, interpolate, score_model,
+};
 use genplay::train::metrics::class_report;
 use genplay::train::{ModelKind, read_floats};
 
@@ -145,4 +147,37 @@ fn completion_beats_a_flat_fill_for_an_encoder_and_a_generator() {
             .filter(|(i, _)| visible_values[i % IMAGE_PIXELS] == 1.0);
         assert!(kept.clone().all(|(_, (c, o))| (c - o).abs() < 1e-6));
     }
+}
+
+#[test]
+fn scores_are_finite_and_the_vae_is_a_better_sampler_than_the_autoencoder() {
+    let _turn = seeded::turn();
+    let data = common::mnist();
+    let device = seeded::device();
+    let judge = common::pretrained_classifier();
+    let held_out: Tensor<2> = genplay::train::batches::upload(&data.held_out, &device);
+    let held_out_features = pollster::block_on(classifier_features(&judge, &held_out)).unwrap();
+    let score = |kind| {
+        let session = common::pretrained_session(kind);
+        pollster::block_on(score_model(
+            session.as_ref(),
+            &judge,
+            &held_out,
+            &held_out_features,
+            500,
+            9,
+            &Device::flex(),
+        ))
+        .unwrap()
+    };
+    let (ae, vae) = (score(ModelKind::AeMlp), score(ModelKind::VaeMlp));
+    eprintln!("ae_mlp {ae:?}\nvae_mlp {vae:?}");
+    for scores in [&ae, &vae] {
+        assert!(scores.reconstruction_bce.unwrap().is_finite() && scores.reconstruction_mse.unwrap().is_finite());
+        assert!(scores.frechet.is_finite() && scores.frechet >= 0.0);
+    }
+    assert!(ae.elbo.is_none() && vae.elbo.unwrap() < 0.0);
+    // The autoencoder rebuilds digits better, the VAE samples them better.
+    assert!(ae.reconstruction_bce < vae.reconstruction_bce);
+    assert!(vae.frechet < ae.frechet, "FD: VAE {} vs AE {}", vae.frechet, ae.frechet);
 }

@@ -378,7 +378,7 @@ impl TrainState {
 /// Lets the browser handle events and paint before the next slice. A message to oneself is
 /// used rather than a timer: browsers throttle timers in background tabs (to once a second or
 /// less), not messages, so training keeps its pace when the tab is hidden.
-async fn yield_to_browser() {
+pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let posted = web_sys::MessageChannel::new().and_then(|channel| {
             channel.port1().set_onmessage(Some(&resolve));

@@ -3,6 +3,7 @@
 
 mod backend;
 mod chart;
+mod compare_panel;
 mod coverage_chart;
 mod dataset;
 mod downloads;
@@ -20,8 +21,13 @@ use leptos::prelude::*;
 
 use crate::data::MnistSplit;
 use backend::{BackendInfo, choose_backend};
+use compare_panel::ComparePanel;
 use dataset::fetch_mnist;
+use driver::TrainState;
+use pretrained::PretrainedStore;
 use train_panel::TrainPanel;
+
+use crate::train::{Hyperparameters, ModelKind};
 
 /// Everything the panels need once start-up is done.
 #[derive(Clone)]
@@ -97,9 +103,47 @@ fn App() -> impl IntoView {
         <main>
             {move || startup_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
             {move || match runtime.get() {
-                Some(runtime) => view! { <TrainPanel runtime /> }.into_any(),
+                Some(runtime) => view! { <Workspace runtime /> }.into_any(),
                 None => view! { <p class="loading" data-testid="loading">"Loading the digits and the backend…"</p> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// Which panel is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    Train,
+    Compare,
+}
+
+/// The panels, with tabs. Both stay mounted, so switching keeps a training run going.
+#[component]
+fn Workspace(runtime: Runtime) -> impl IntoView {
+    let runtime = StoredValue::new(runtime);
+    let panel = RwSignal::new(Panel::Train);
+    let state = TrainState::new();
+    let kind = RwSignal::new(ModelKind::VaeMlp);
+    let settings = RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp));
+    let pretrained = PretrainedStore::new();
+    let tab = move |which: Panel, label: &'static str, id: &'static str| {
+        view! {
+            <button role="tab" class="tab" data-testid=id aria-selected=move || (panel.get() == which).to_string()
+                on:click=move |_| panel.set(which)>{label}</button>
+        }
+    };
+    let compare_visible = Signal::derive(move || panel.get() == Panel::Compare);
+    let train_visible = Signal::derive(move || panel.get() == Panel::Train);
+    view! {
+        <nav class="tabs" role="tablist">
+            {tab(Panel::Train, "Train", "tab-train")}
+            {tab(Panel::Compare, "Compare", "tab-compare")}
+        </nav>
+        <div hidden=move || panel.get() != Panel::Train>
+            <TrainPanel runtime state kind settings pretrained active=train_visible />
+        </div>
+        <div hidden=move || panel.get() != Panel::Compare>
+            <ComparePanel runtime pretrained train=state train_kind=kind visible=compare_visible />
+        </div>
     }
 }

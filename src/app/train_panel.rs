@@ -42,16 +42,19 @@ fn duration_text(seconds: f64) -> String {
     }
 }
 
-/// The Train panel.
+/// The Train panel, over the training `state` of the model `kind` with `settings`.
 #[component]
-pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
-    let kind = RwSignal::new(ModelKind::VaeMlp);
-    let settings = RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp));
+pub fn TrainPanel(
+    runtime: StoredValue<Runtime>,
+    state: TrainState,
+    kind: RwSignal<ModelKind>,
+    settings: RwSignal<Hyperparameters>,
+    pretrained: PretrainedStore,
+    /// Whether the panel is on screen (its keyboard shortcuts work only then).
+    active: Signal<bool>,
+) -> impl IntoView {
     let smoothing = RwSignal::new(0.9f32);
-    let state = TrainState::new();
-    let pretrained = PretrainedStore::new();
     let judge_problem = RwSignal::new(None::<String>);
-    let runtime = StoredValue::new(runtime);
     let restart = move || runtime.with_value(|r| state.reset(r, kind.get_untracked(), settings.get_untracked()));
     restart();
 
@@ -87,7 +90,7 @@ pub fn TrainPanel(runtime: Runtime) -> impl IntoView {
         let typing = matches!(target_tag.as_deref(), Some("INPUT" | "SELECT" | "TEXTAREA"));
         // Space on a focused button presses that button; leave it to the browser.
         let on_button = target_tag.as_deref() == Some("BUTTON");
-        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() || !active.get_untracked() {
             return;
         }
         match ev.key().as_str() {

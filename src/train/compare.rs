@@ -1,14 +1,16 @@
 //! What the Compare panel computes from any session: interpolations, masks for image
-//! completion, the error on the hidden pixels, and the Fréchet distance between two sets of
-//! classifier features.
+//! completion, the error on the hidden pixels, the Fréchet distance between two sets of
+//! classifier features, and each model's scores.
 
 use burn::linalg::svd;
+use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::metrics::{ClassReport, class_report};
 use super::readback::{ReadbackError, read_floats};
 use super::trainer::Session;
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
-use crate::model::seeded_normal;
+use crate::model::{DigitClassifier, seeded_normal};
 
 /// Images of an interpolation, ends included.
 pub const INTERPOLATION_STEPS: usize = 8;
@@ -154,4 +156,74 @@ pub async fn frechet_distance(a: &[f32], b: &[f32], dims: usize, device: &Device
         .try_into()
         .map_err(|_| ReadbackError("expected four values".into()))?;
     Ok((f64::from(mean_term) + f64::from(trace_a) + f64::from(trace_b) - 2.0 * f64::from(cross)).max(0.0))
+}
+
+/// Digits scored per forward pass, to bound memory.
+const SCORING_CHUNK: usize = 250;
+
+/// The Compare panel's numbers for one model; `None` where a figure does not apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelScores {
+    /// Held-out reconstruction cross-entropy, nats per image.
+    pub reconstruction_bce: Option<f64>,
+    /// Held-out reconstruction squared error, summed over pixels, per image.
+    pub reconstruction_mse: Option<f64>,
+    /// Held-out ELBO, nats per image (VAEs).
+    pub elbo: Option<f64>,
+    /// The classifier's verdict on the samples.
+    pub samples: ClassReport,
+    /// Fréchet distance between the classifier features of the samples and of the held-out digits.
+    pub frechet: f64,
+}
+
+/// Classifier features `[n, features]` of `images`, read back, in chunks.
+pub async fn classifier_features(judge: &DigitClassifier, images: &Tensor<2>) -> Result<Vec<f32>, ReadbackError> {
+    let judge = judge.valid();
+    let mut features = Vec::new();
+    let count = images.dims()[0];
+    for start in (0..count).step_by(SCORING_CHUNK) {
+        let end = (start + SCORING_CHUNK).min(count);
+        features.extend(read_floats(judge.features(images.clone().slice(start..end))).await?);
+    }
+    Ok(features)
+}
+
+/// Scores `session`: held-out reconstruction and ELBO (with an encoder), and `sample_count`
+/// samples from `seed` judged by `judge` against the held-out digits' features. The matrix
+/// work of the Fréchet distance runs on `cpu`.
+pub async fn score_model(
+    session: &dyn Session,
+    judge: &DigitClassifier,
+    held_out: &Tensor<2>,
+    held_out_features: &[f32],
+    sample_count: usize,
+    seed: u64,
+    cpu: &Device,
+) -> Result<ModelScores, ReadbackError> {
+    let count = held_out.dims()[0];
+    let scores = session.evaluate(count).read().await.ok();
+    let mut squared_error = 0.0f64;
+    let mut has_encoder = false;
+    for start in (0..count).step_by(SCORING_CHUNK) {
+        let chunk = held_out.clone().slice(start..(start + SCORING_CHUNK).min(count));
+        if let Some(reconstruction) = session.reconstruct(chunk.clone()) {
+            has_encoder = true;
+            let error = (reconstruction - chunk).square().sum().reshape([1, 1]);
+            squared_error += f64::from(read_floats(error).await?[0]);
+        }
+    }
+    let samples = session
+        .samples(sample_count, seed)
+        .ok_or_else(|| ReadbackError("the model cannot sample".into()))?;
+    let probabilities = read_floats(judge.valid_probabilities(samples.clone())).await?;
+    let sample_features = classifier_features(judge, &samples).await?;
+    let dims = sample_features.len() / sample_count.max(1);
+    let frechet = frechet_distance(&sample_features, held_out_features, dims, cpu).await?;
+    Ok(ModelScores {
+        reconstruction_bce: scores.as_ref().map(|s| s.reconstruction),
+        reconstruction_mse: has_encoder.then(|| squared_error / count as f64),
+        elbo: scores.as_ref().and_then(|s| s.elbo()),
+        samples: class_report(&probabilities),
+        frechet,
+    })
 }

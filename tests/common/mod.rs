@@ -39,3 +39,10 @@ pub fn pretrained_session(kind: genplay::train::ModelKind) -> Box<dyn genplay::t
     session.load_parameters(file.into_tensors(), precision).unwrap();
     session
 }
+
+/// The shipped digit classifier, on the CPU backend.
+pub fn pretrained_classifier() -> genplay::model::DigitClassifier {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public/weights/classifier.bpk");
+    let file = genplay::weights::WeightsFile::parse(&std::fs::read(path).unwrap()).unwrap();
+    genplay::train::classifier_from_file(file, &seeded::device()).unwrap()
+}
