@@ -1,12 +1,14 @@
 //! genplay: a browser playground for deep generative models.
 //!
 //! - [`data`]: the shipped MNIST digits and their split.
+//! - [`link`]: share links, the URL that restores a demo.
 //! - [`model`]: the networks and their objectives, written once with burn, free of web code.
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
 
 pub mod data;
+pub mod link;
 pub mod model;
 pub mod train;
 pub mod weights;

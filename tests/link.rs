@@ -1,0 +1,206 @@
+//! Share links: a link restores exactly the state it was made from, and any string at all,
+//! hostile ones included, reads as a valid state plus short notices naming what was ignored.
+//! The property tests run 100,000 generated inputs in all (see `CASES`).
+
+use genplay::link::{DemoLink, HIDEABLE, LinkPanel, MAX_LINK_CHARS, WeightsChoice};
+use genplay::train::ModelKind;
+use genplay::train::compare::MaskKind;
+use proptest::prelude::*;
+
+/// Generated inputs per property test; the three tests below run 100,000 together.
+const CASES: u32 = 34_000;
+
+fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
+    (
+        0..ModelKind::ALL.len(),
+        any::<bool>(),
+        (
+            1e-6f64..10.0,
+            1usize..=512,
+            2usize..=64,
+            0.0f64..10.0,
+            1usize..=5,
+            0.0f64..0.3,
+        ),
+        (0u64..=u64::from(u32::MAX), 1usize..=1_000_000),
+        (any::<bool>(), 0..MaskKind::ALL.len(), 0u64..=u64::from(u32::MAX)),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::sample::subsequence(HIDEABLE.to_vec(), 0..=HIDEABLE.len()),
+        ),
+    )
+        .prop_map(
+            |(
+                model,
+                compare,
+                (lr, batch, latent, beta, dsteps, smooth),
+                (seed, budget),
+                (pretrained, mask, cseed),
+                (autorun, embed, hide),
+            )| {
+                let model = ModelKind::ALL[model];
+                let mut link = DemoLink::for_model(model);
+                link.panel = if compare { LinkPanel::Compare } else { LinkPanel::Train };
+                let s = &mut link.settings;
+                s.learning_rate = lr;
+                s.batch_size = batch;
+                s.latent = latent;
+                s.seed = seed;
+                s.step_budget = budget;
+                // Fields a model does not use keep their defaults: links leave them out.
+                if matches!(model, ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae) {
+                    s.beta = beta;
+                }
+                if model.is_adversarial() {
+                    s.discriminator_steps = dsteps;
+                    s.label_smoothing = smooth;
+                }
+                link.weights = if pretrained {
+                    WeightsChoice::Pretrained
+                } else {
+                    WeightsChoice::Fresh
+                };
+                link.mask = MaskKind::ALL[mask];
+                link.compare_seed = cseed;
+                link.autorun = autorun;
+                link.embed = embed;
+                link.hide = if embed { hide } else { vec![] };
+                link
+            },
+        )
+}
+
+/// Keys a hostile link may use: real ones, near misses, markup.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(vec![
+            "v", "panel", "model", "lr", "batch", "latent", "beta", "dsteps", "smooth", "seed", "budget", "weights",
+            "mask", "cseed", "autorun", "embed", "hide", "LR", "<script>", "model[]", "%00", "",
+        ])
+        .prop_map(String::from),
+        ".{0,12}",
+    ]
+}
+
+/// Values a hostile link may carry.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(vec![
+            "NaN",
+            "inf",
+            "-1",
+            "1e308",
+            "0",
+            "1",
+            "64",
+            "2e-4",
+            "dcgan",
+            "vae_mlp",
+            "compare",
+            "pretrained",
+            "top",
+            "<img src=x onerror=alert(1)>",
+            "\"><script>alert(1)</script>",
+            "tabs,settings,bogus",
+            "%ZZ",
+            "%2",
+            "☃☃☃",
+            "\u{0}",
+        ])
+        .prop_map(String::from),
+        any::<f64>().prop_map(|f| f.to_string()),
+        ".{0,40}",
+    ]
+}
+
+fn hostile_query() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec((key(), value(), any::<bool>()), 0..24),
+        any::<bool>(),
+    )
+        .prop_map(|(pairs, prefix)| {
+            let body = pairs
+                .into_iter()
+                .map(|(k, v, encode)| {
+                    if encode {
+                        form_urlencoded::Serializer::new(String::new())
+                            .append_pair(&k, &v)
+                            .finish()
+                    } else {
+                        format!("{k}={v}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+            if prefix { format!("?{body}") } else { body }
+        })
+}
+
+/// What every parse must give: settings in range for the model, short notices, and a link
+/// that reads back to itself with nothing ignored.
+fn check_parsed(query: &str) {
+    let parsed = DemoLink::parse(query);
+    let link = &parsed.link;
+    assert_eq!(link.settings.problems(link.model), vec![], "{query:?}");
+    for notice in &parsed.ignored {
+        assert!(notice.chars().count() <= 200, "a long notice: {notice:?}");
+        assert!(
+            !notice.contains('<') || notice.contains("\"<"),
+            "unquoted markup in {notice:?}"
+        );
+    }
+    let again = DemoLink::parse(&link.to_query());
+    assert_eq!(again.ignored, Vec::<String>::new(), "{query:?}");
+    assert_eq!(&again.link, link, "{query:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_link_restores_its_state_exactly(link in arbitrary_link()) {
+        let parsed = DemoLink::parse(&link.to_query());
+        prop_assert_eq!(parsed.ignored, Vec::<String>::new());
+        prop_assert_eq!(parsed.link, link);
+    }
+
+    #[test]
+    fn hostile_query_strings_read_as_valid_states(query in hostile_query()) {
+        check_parsed(&query);
+    }
+
+    #[test]
+    fn any_string_at_all_reads_as_a_valid_state(query in ".{0,300}") {
+        check_parsed(&query);
+    }
+}
+
+#[test]
+fn notices_name_what_was_ignored() {
+    let parsed = DemoLink::parse("?v=2&model=dcgan&lr=banana&latent=500&colour=red&hide=tabs,zz&embed=1&mask=<b>");
+    assert_eq!(parsed.link.model, ModelKind::Dcgan);
+    assert_eq!(parsed.link.settings.learning_rate, 2e-4);
+    assert_eq!(parsed.link.settings.latent, 64);
+    assert_eq!(parsed.link.hide, vec!["tabs"]);
+    let all = parsed.ignored.join(" | ");
+    for expected in [
+        "format version \"2\"",
+        "learning rate must be a number",
+        "latent size must be from 2 to 64",
+        "unknown setting \"colour\"",
+        "cannot hide unknown controls \"zz\"",
+        "mask \"\\u{3c}b\\u{3e}\" is not valid",
+    ] {
+        assert!(all.contains(expected), "{expected:?} missing from {all}");
+    }
+}
+
+#[test]
+fn over_long_links_are_cut_and_said_to_be() {
+    let long = format!("model=ae_mlp&seed=7&junk={}", "x".repeat(MAX_LINK_CHARS * 3));
+    let parsed = DemoLink::parse(&long);
+    assert_eq!(parsed.link.model, ModelKind::AeMlp);
+    assert_eq!(parsed.link.settings.seed, 7);
+    assert!(parsed.ignored.iter().any(|n| n.contains("longer than 4096 characters")));
+}
