@@ -115,14 +115,16 @@ pub fn ComparePanel(
     train: TrainState,
     train_kind: RwSignal<ModelKind>,
     visible: Signal<bool>,
+    /// The seed of the samples, interpolations and completions (in share links).
+    seed: RwSignal<u64>,
+    /// The completion mask (in share links).
+    mask: RwSignal<MaskKind>,
 ) -> impl IntoView {
     let columns = StoredValue::new_local(Vec::<Column>::new());
     let column_titles = RwSignal::new(Vec::<(String, String, String)>::new());
     let results = RwSignal::new(HashMap::<String, Results>::new());
     let progress = RwSignal::new(None::<(String, usize, usize)>);
     let problem = RwSignal::new(None::<String>);
-    let seed = RwSignal::new(1u64);
-    let mask = RwSignal::new(MaskKind::Bottom);
     let pair = RwSignal::new((0usize, 1usize));
     let judge = StoredValue::new_local(None::<(DigitClassifier, Vec<f32>)>);
     let started = StoredValue::new(false);

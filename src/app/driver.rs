@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use super::Runtime;
+use crate::link::WeightsChoice;
 use crate::model::{DigitClassifier, PreviewKind};
 use crate::train::catalogue::start_session;
 use crate::train::metrics::{ClassReport, class_report};
@@ -53,6 +54,8 @@ pub struct TrainState {
     pub applied: RwSignal<Hyperparameters>,
     /// For a generator: the classifier's verdict on its samples, by step.
     pub coverage: RwSignal<Vec<(usize, ClassReport)>>,
+    /// Whether the weights in use are fresh from the seed or the shipped pretrained ones.
+    pub weights_source: RwSignal<WeightsChoice>,
     /// The classifier that judges samples, once loaded.
     judge: StoredValue<Option<DigitClassifier>, LocalStorage>,
     session: StoredValue<Option<Box<dyn Session>>, LocalStorage>,
@@ -78,6 +81,7 @@ impl TrainState {
             applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
             coverage: RwSignal::new(Vec::new()),
             judge: StoredValue::new_local(None),
+            weights_source: RwSignal::new(WeightsChoice::Fresh),
             session: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             active_loop: StoredValue::new(None),
@@ -91,6 +95,7 @@ impl TrainState {
         self.running.set(false);
         self.generation.update_value(|g| *g += 1);
         self.applied.set(settings);
+        self.weights_source.set(WeightsChoice::Fresh);
         self.diverged.set(false);
         let session = start_session(kind, &settings, &runtime.data, &runtime.device);
         self.history.set(LossHistory::new(session.loss_names()));

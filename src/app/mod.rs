@@ -11,6 +11,7 @@ mod driver;
 mod image_grid;
 mod pretrained;
 mod settings_form;
+mod share;
 mod train_panel;
 mod web_files;
 mod weights_controls;
@@ -27,7 +28,8 @@ use driver::TrainState;
 use pretrained::PretrainedStore;
 use train_panel::TrainPanel;
 
-use crate::train::{Hyperparameters, ModelKind};
+use crate::link::{DemoLink, HIDEABLE, LinkPanel};
+use share::{ShareBar, read_link, write_link};
 
 /// Everything the panels need once start-up is done.
 #[derive(Clone)]
@@ -110,40 +112,106 @@ fn App() -> impl IntoView {
     }
 }
 
-/// Which panel is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Panel {
-    Train,
-    Compare,
-}
-
-/// The panels, with tabs. Both stay mounted, so switching keeps a training run going.
+/// The panels, with tabs, restored from the share link in the address bar and kept in step with
+/// it. Both panels stay mounted, so switching keeps a training run going.
 #[component]
 fn Workspace(runtime: Runtime) -> impl IntoView {
     let runtime = StoredValue::new(runtime);
-    let panel = RwSignal::new(Panel::Train);
+    let opened = read_link();
+    let link = opened.link.clone();
+    let panel = RwSignal::new(link.panel);
     let state = TrainState::new();
-    let kind = RwSignal::new(ModelKind::VaeMlp);
-    let settings = RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp));
+    let kind = RwSignal::new(link.model);
+    let settings = RwSignal::new(link.settings);
+    let compare_seed = RwSignal::new(link.compare_seed);
+    let mask = RwSignal::new(link.mask);
     let pretrained = PretrainedStore::new();
-    let tab = move |which: Panel, label: &'static str, id: &'static str| {
+    let link_notice = RwSignal::new((!opened.ignored.is_empty()).then(|| opened.ignored.clone()));
+    let embed = link.embed;
+    let hide = link.hide.clone();
+    if embed {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.class_list().add_1("embed");
+        }
+    }
+
+    // The state as a link, and the address bar following it.
+    let current = Signal::derive(move || DemoLink {
+        panel: panel.get(),
+        model: kind.get(),
+        settings: settings.get(),
+        weights: state.weights_source.get(),
+        mask: mask.get(),
+        compare_seed: compare_seed.get(),
+        autorun: false,
+        embed,
+        hide: hide.clone(),
+    });
+    let written = StoredValue::new(current.get_untracked());
+    write_link(&current.get_untracked(), false);
+    Effect::new(move |_| {
+        let next = current.get();
+        let last = written.get_value();
+        if next == last {
+            return;
+        }
+        write_link(&next, next.panel != last.panel || next.model != last.model);
+        written.set_value(next);
+    });
+    // Back and forward: restore the state the entry holds.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        let restored = read_link();
+        written.set_value(restored.link.clone());
+        link_notice.set((!restored.ignored.is_empty()).then_some(restored.ignored));
+        let link = restored.link;
+        panel.set(link.panel);
+        mask.set(link.mask);
+        compare_seed.set(link.compare_seed);
+        if link.model != kind.get_untracked() || link.settings != settings.get_untracked() {
+            kind.set(link.model);
+            settings.set(link.settings);
+            runtime.with_value(|r| state.reset(r, link.model, link.settings));
+        }
+    });
+
+    let tab = move |which: LinkPanel, label: &'static str, id: &'static str| {
         view! {
             <button role="tab" class="tab" data-testid=id aria-selected=move || (panel.get() == which).to_string()
                 on:click=move |_| panel.set(which)>{label}</button>
         }
     };
-    let compare_visible = Signal::derive(move || panel.get() == Panel::Compare);
-    let train_visible = Signal::derive(move || panel.get() == Panel::Train);
+    let compare_visible = Signal::derive(move || panel.get() == LinkPanel::Compare);
+    let train_visible = Signal::derive(move || panel.get() == LinkPanel::Train);
+    let hidden_classes = HIDEABLE
+        .iter()
+        .filter(|name| link.hides(name))
+        .map(|name| format!(" hide-{name}"))
+        .collect::<String>();
+    let opening = (link.weights, link.autorun);
     view! {
-        <nav class="tabs" role="tablist">
-            {tab(Panel::Train, "Train", "tab-train")}
-            {tab(Panel::Compare, "Compare", "tab-compare")}
-        </nav>
-        <div hidden=move || panel.get() != Panel::Train>
-            <TrainPanel runtime state kind settings pretrained active=train_visible />
-        </div>
-        <div hidden=move || panel.get() != Panel::Compare>
-            <ComparePanel runtime pretrained train=state train_kind=kind visible=compare_visible />
+        <div class=format!("workspace{}{hidden_classes}", if embed { " embed" } else { "" })>
+            {move || link_notice.get().map(|notices| view! {
+                <div class="notice warning" role="status" data-testid="link-notice">
+                    <p>{format!("Parts of this link were ignored, and defaults used instead: {}.", notices.join("; "))}</p>
+                    <div class="notice-actions">
+                        <button on:click=move |_| link_notice.set(None)>"Dismiss"</button>
+                    </div>
+                </div>
+            })}
+            <div class="bar" data-control="tabs">
+                <nav class="tabs" role="tablist">
+                    {tab(LinkPanel::Train, "Train", "tab-train")}
+                    {tab(LinkPanel::Compare, "Compare", "tab-compare")}
+                </nav>
+                <ShareBar link=current />
+            </div>
+            <div hidden=move || panel.get() != LinkPanel::Train>
+                <TrainPanel runtime state kind settings pretrained active=train_visible opening />
+            </div>
+            <div hidden=move || panel.get() != LinkPanel::Compare>
+                <ComparePanel runtime pretrained train=state train_kind=kind visible=compare_visible
+                    seed=compare_seed mask />
+            </div>
         </div>
     }
 }

@@ -15,6 +15,7 @@ use super::image_grid::draw_grid;
 use super::pretrained::PretrainedStore;
 use super::settings_form::SettingsForm;
 use super::weights_controls::WeightsControls;
+use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
 use crate::train::{Hyperparameters, ModelKind, classifier_from_file};
 use crate::weights::CLASSIFIER_ID;
@@ -52,11 +53,17 @@ pub fn TrainPanel(
     pretrained: PretrainedStore,
     /// Whether the panel is on screen (its keyboard shortcuts work only then).
     active: Signal<bool>,
+    /// What a share link asked for on opening: pretrained weights, and whether to start.
+    opening: (WeightsChoice, bool),
 ) -> impl IntoView {
     let smoothing = RwSignal::new(0.9f32);
     let judge_problem = RwSignal::new(None::<String>);
     let restart = move || runtime.with_value(|r| state.reset(r, kind.get_untracked(), settings.get_untracked()));
     restart();
+    let (opening_weights, autorun) = opening;
+    if autorun && opening_weights == WeightsChoice::Fresh {
+        state.play();
+    }
 
     let on_model_change = move |ev: leptos::ev::Event| {
         if let Some(picked) = ModelKind::from_id(&event_target_value(&ev)) {
@@ -206,7 +213,7 @@ pub fn TrainPanel(
             <h2>"Train"</h2>
             <p class="backend-note" data-testid="backend-note">{backend.explanation()}</p>
             <div class="controls">
-                <label>
+                <label data-control="model">
                     "Model "
                     <select data-testid="model-select" on:change=on_model_change prop:value=move || kind.get().id()>
                         {ModelKind::ALL.into_iter().map(|k| view! {
@@ -214,19 +221,19 @@ pub fn TrainPanel(
                         }).collect_view()}
                     </select>
                 </label>
-                <button data-testid="train-button" class="primary" on:click=move |_| toggle()
+                <button data-testid="train-button" data-control="train" class="primary" on:click=move |_| toggle()
                     disabled=move || state.diverged.get()>
                     {move || if state.running.get() { "Pause" } else if steps() > 0 { "Resume" } else { "Train" }}
                 </button>
-                <button data-testid="step-button" on:click=move |_| state.single_step()
+                <button data-testid="step-button" data-control="step" on:click=move |_| state.single_step()
                     disabled=move || state.running.get() || state.diverged.get()>"Step"</button>
-                <button data-testid="reset-button" on:click=move |_| restart()>
+                <button data-testid="reset-button" data-control="reset" on:click=move |_| restart()>
                     {move || if settings_changed() { "Apply & reset" } else { "Reset" }}
                 </button>
             </div>
             <p class="model-summary">{move || kind.get().summary()}</p>
-            <WeightsControls runtime kind settings state pretrained />
-            <details class="settings-box" open>
+            <WeightsControls runtime kind settings state pretrained autoload=opening_weights == WeightsChoice::Pretrained />
+            <details class="settings-box" data-control="settings" open>
                 <summary>"Hyper-parameters"
                     <span class="hint">{move || settings_changed().then_some(" — changed: press “Apply & reset” to use them")}</span>
                 </summary>
@@ -260,7 +267,7 @@ pub fn TrainPanel(
                 </div>
             })}
             <div class="views">
-                <figure class="chart">
+                <figure class="chart" data-control="chart">
                     <canvas node_ref=chart_ref data-testid="loss-chart" width="640" height="300"></canvas>
                     <figcaption>
                         {move || chart_caption(kind.get())}
@@ -281,7 +288,7 @@ pub fn TrainPanel(
                 </figure>
             </div>
             <Show when=move || state.preview_kind.get() == PreviewKind::Samples>
-                <figure class="coverage" data-testid="coverage">
+                <figure class="coverage" data-testid="coverage" data-control="coverage">
                     <canvas node_ref=coverage_ref data-testid="coverage-chart" width="640" height="170"></canvas>
                     <figcaption>
                         <strong data-testid="coverage-summary"

@@ -9,6 +9,7 @@ use super::Runtime;
 use super::driver::TrainState;
 use super::pretrained::PretrainedStore;
 use super::web_files::{read_file, save_bytes};
+use crate::link::WeightsChoice;
 use crate::train::{Hyperparameters, ModelKind};
 use crate::weights::{MAX_WEIGHTS_BYTES, ManifestEntry, WeightsFile};
 
@@ -55,6 +56,8 @@ pub fn WeightsControls(
     settings: RwSignal<Hyperparameters>,
     state: TrainState,
     pretrained: PretrainedStore,
+    /// Load the pretrained weights as soon as the controls appear (a share link asked for them).
+    autoload: bool,
 ) -> impl IntoView {
     let status = RwSignal::new(Status::Idle);
     let dragging = RwSignal::new(false);
@@ -63,7 +66,7 @@ pub fn WeightsControls(
         status.set(Status::Idle);
     });
 
-    let load_pretrained = move |_| {
+    let load_pretrained = move |_: ()| {
         let wanted = kind.get_untracked();
         leptos::task::spawn_local(async move {
             let progress = move |text: String, bytes| status.set(Status::Busy(text, bytes));
@@ -81,11 +84,14 @@ pub fn WeightsControls(
                         runtime.with_value(|r| state.reset(r, wanted, next));
                     }
                     match state.load_weights(wanted, file) {
-                        Ok(()) => status.set(Status::Done(format!(
-                            "Loaded the pretrained {}: {}.",
-                            wanted.label(),
-                            provenance(&entry)
-                        ))),
+                        Ok(()) => {
+                            state.weights_source.set(WeightsChoice::Pretrained);
+                            status.set(Status::Done(format!(
+                                "Loaded the pretrained {}: {}.",
+                                wanted.label(),
+                                provenance(&entry)
+                            )))
+                        }
                         Err(e) => status.set(Status::Failed(format!("The pretrained weights did not load: {e}."))),
                     }
                 }
@@ -93,6 +99,10 @@ pub fn WeightsControls(
             }
         });
     };
+
+    if autoload {
+        load_pretrained(());
+    }
 
     let load_user_file = move |file: web_sys::File| {
         let wanted = kind.get_untracked();
@@ -161,12 +171,12 @@ pub fn WeightsControls(
     let busy = move || matches!(status.get(), Status::Busy(..));
 
     view! {
-        <div class="weights" class:dragging=move || dragging.get() data-testid="weights-controls"
+        <div class="weights" data-control="weights" class:dragging=move || dragging.get() data-testid="weights-controls"
             on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop>
             <span class="weights-label">"Weights"</span>
-            <button data-testid="load-pretrained" on:click=load_pretrained disabled=busy
+            <button data-testid="load-pretrained" on:click=move |_| load_pretrained(()) disabled=busy
                 title="Download weights trained natively with this same model code (checked against the manifest)">
                 "Load pretrained"
             </button>
