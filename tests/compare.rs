@@ -141,7 +141,10 @@ fn completion_uses_the_visible_pixels_for_an_encoder_and_a_generator() {
         let unguided = read(session.samples(count, 3).unwrap());
         let unguided = hidden_pixel_error(&unguided, &originals, &visible_values);
         eprintln!("{kind:?}: hidden-pixel MSE {error:.4}; flat fill {baseline:.4}; random samples {unguided:.4}");
-        assert!(error < unguided, "{kind:?}: completion {error} vs random samples {unguided}");
+        assert!(
+            error < unguided,
+            "{kind:?}: completion {error} vs random samples {unguided}"
+        );
         if kind == ModelKind::VaeConv {
             // Iterated reconstruction also beats the flat fill (a blurry guess, hard to beat in MSE).
             assert!(error < baseline, "{kind:?}: {error} vs {baseline}");

@@ -30,6 +30,8 @@ pub const COVERAGE_INTERVAL: usize = 200;
 pub const COVERAGE_SAMPLES: usize = 256;
 /// Seed of the noise of those samples (the same at every check).
 const COVERAGE_SEED: u64 = 11;
+/// Samples the classifier judges per main-thread task.
+const COVERAGE_CHUNK: usize = 32;
 
 /// The Train panel's state: what the view shows and what the loop drives.
 #[derive(Clone, Copy)]
@@ -48,6 +50,8 @@ pub struct TrainState {
     pub epochs: RwSignal<f64>,
     /// A message for the user (divergence, read-back failure, budget reached).
     pub notice: RwSignal<Option<String>>,
+    /// Whether a single step (with its read back and preview) is in flight.
+    pub stepping: RwSignal<bool>,
     /// Whether training stopped because a loss became NaN or infinite.
     pub diverged: RwSignal<bool>,
     /// The settings the current session was started with.
@@ -78,6 +82,7 @@ impl TrainState {
             epochs: RwSignal::new(0.0),
             notice: RwSignal::new(None),
             diverged: RwSignal::new(false),
+            stepping: RwSignal::new(false),
             applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
             coverage: RwSignal::new(Vec::new()),
             judge: StoredValue::new_local(None),
@@ -212,11 +217,13 @@ impl TrainState {
         }
         let generation = self.generation.get_value();
         self.active_loop.set_value(Some(generation));
+        self.stepping.set(true);
         leptos::task::spawn_local(async move {
             if self.run_slice(1).await.is_some() && generation == self.generation.get_value() {
                 self.refresh_preview().await;
             }
             self.release_loop(generation);
+            self.stepping.set(false);
         });
     }
 
@@ -345,25 +352,41 @@ impl TrainState {
     /// fixed noise and records the class histogram at the current step.
     async fn check_coverage(self) {
         let generation = self.generation.get_value();
-        let probabilities = self.judge.with_value(|judge| {
-            let judge = judge.as_ref()?;
-            let samples = self.session.with_value(|s| {
-                s.as_ref()
-                    .and_then(|s| s.is_generator().then(|| s.samples(COVERAGE_SAMPLES, COVERAGE_SEED)))
-            })??;
-            Some(judge.valid_probabilities(samples))
+        let samples = self.session.with_value(|s| {
+            s.as_ref()
+                .and_then(|s| s.is_generator().then(|| s.samples(COVERAGE_SAMPLES, COVERAGE_SEED)))
+                .flatten()
         });
-        let Some(probabilities) = probabilities else {
+        let Some(samples) = samples.filter(|_| self.has_judge()) else {
             return;
         };
         let step = self.history.with_untracked(LossHistory::len);
-        match read_floats(probabilities).await {
-            Ok(values) if generation == self.generation.get_value() => {
-                self.coverage.update(|c| c.push((step, class_report(&values))))
+        // Judged in chunks, each read back before the next starts, so that on the CPU no
+        // single main-thread task runs the classifier over all the samples.
+        let mut probabilities = Vec::with_capacity(COVERAGE_SAMPLES * 10);
+        for start in (0..COVERAGE_SAMPLES).step_by(COVERAGE_CHUNK) {
+            let chunk = samples
+                .clone()
+                .slice(start..(start + COVERAGE_CHUNK).min(COVERAGE_SAMPLES));
+            let Some(judged) = self
+                .judge
+                .with_value(|j| j.as_ref().map(|j| j.valid_probabilities(chunk)))
+            else {
+                return;
+            };
+            match read_floats(judged).await {
+                Ok(values) => probabilities.extend(values),
+                Err(e) => {
+                    self.notice.set(Some(format!("Could not judge the samples: {e}.")));
+                    return;
+                }
             }
-            Ok(_) => {}
-            Err(e) => self.notice.set(Some(format!("Could not judge the samples: {e}."))),
+            if generation != self.generation.get_value() {
+                return;
+            }
+            yield_to_browser().await;
         }
+        self.coverage.update(|c| c.push((step, class_report(&probabilities))));
     }
 
     /// Reads the current preview grid back and shows it.

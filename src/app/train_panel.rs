@@ -226,7 +226,7 @@ pub fn TrainPanel(
                     {move || if state.running.get() { "Pause" } else if steps() > 0 { "Resume" } else { "Train" }}
                 </button>
                 <button data-testid="step-button" data-control="step" on:click=move |_| state.single_step()
-                    disabled=move || state.running.get() || state.diverged.get()>"Step"</button>
+                    disabled=move || state.running.get() || state.diverged.get() || state.stepping.get()>"Step"</button>
                 <button data-testid="reset-button" data-control="reset" on:click=move |_| restart()>
                     {move || if settings_changed() { "Apply & reset" } else { "Reset" }}
                 </button>

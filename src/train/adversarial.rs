@@ -10,7 +10,7 @@ use burn::tensor::{Device, Distribution, Tensor};
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::settings::Hyperparameters;
-use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session};
+use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, seed_step};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
 use crate::model::completion::{LATENT_SEARCH_STEPS, complete_by_latent_search};
@@ -33,6 +33,7 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     label_smoothing: f32,
     batches: BatchSource,
     steps: usize,
+    seed: u64,
     device: Device,
 }
 
@@ -54,6 +55,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             label_smoothing: settings.label_smoothing as f32,
             batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
             steps: 0,
+            seed: settings.seed,
             device: device.clone(),
         }
     }
@@ -127,6 +129,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     }
 
     fn step(&mut self) -> Tensor<1> {
+        seed_step(&self.device, self.seed, self.steps);
         let mut reported = self.discriminator_step();
         for _ in 1..self.discriminator_steps {
             reported = self.discriminator_step();

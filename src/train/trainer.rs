@@ -18,6 +18,14 @@ pub const PREVIEW_NOISE_SEED: u64 = 7;
 /// Number of images in the live preview grid (8 x 8).
 pub const PREVIEW_COUNT: usize = 64;
 
+/// Seeds `device`'s random generator for step `step` of a run seeded with `seed`. burn's
+/// generator is shared by everything on the device, so a run that merely continued the stream
+/// would change whenever anything else drew from it (a classifier being built, a comparison);
+/// seeding each step makes a run depend on its own seed and step count only.
+pub fn seed_step(device: &Device, seed: u64, step: usize) {
+    device.seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(step as u64 + 1));
+}
+
 /// A training session seen from outside, whatever its model: what panels and commands use.
 pub trait Session {
     /// Names of the loss terms each step reports, the first being the objective.
@@ -73,6 +81,8 @@ pub struct Trainer<M: GenerativeModel> {
     /// Held-out digits `[n, 784]`, on the device.
     held_out_images: Tensor<2>,
     steps: usize,
+    seed: u64,
+    device: Device,
 }
 
 impl<M: GenerativeModel> Trainer<M> {
@@ -85,6 +95,8 @@ impl<M: GenerativeModel> Trainer<M> {
             batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
             held_out_images: upload(&data.held_out, device),
             steps: 0,
+            seed: settings.seed,
+            device: device.clone(),
         }
     }
 
@@ -100,6 +112,7 @@ impl<M: GenerativeModel> Session for Trainer<M> {
     }
 
     fn step(&mut self) -> Tensor<1> {
+        seed_step(&self.device, self.seed, self.steps);
         let batch = self.batches.next_batch();
         let model = self.model.take().expect("the model is only taken out during a step");
         let losses = model.loss_terms(batch);

@@ -81,7 +81,7 @@ test('an absurd learning rate trips the divergence guard, which offers a way bac
 
 test('keyboard: space trains and pauses, S steps, R resets; exports give CSV and PNG', async () => {
   const { page, errors } = await freshPage();
-  await page.locator('h2').click();
+  await page.locator('[data-testid="train-panel"] h2').click();
   await page.keyboard.press('s');
   await waitSteps(page, 1);
   await page.keyboard.press('s');
