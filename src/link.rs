@@ -25,6 +25,8 @@ pub enum LinkPanel {
     Train,
     /// The Compare panel.
     Compare,
+    /// The Draw panel.
+    Draw,
 }
 
 /// Where the model's weights come from when the link opens.
@@ -125,8 +127,14 @@ impl DemoLink {
     pub fn to_query(&self) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("v", LINK_VERSION);
-        if self.panel == LinkPanel::Compare {
-            query.append_pair("panel", "compare");
+        match self.panel {
+            LinkPanel::Train => {}
+            LinkPanel::Compare => {
+                query.append_pair("panel", "compare");
+            }
+            LinkPanel::Draw => {
+                query.append_pair("panel", "draw");
+            }
         }
         query.append_pair("model", self.model.id());
         for field in FIELDS.iter().filter(|f| (f.applies)(self.model)) {
@@ -216,6 +224,10 @@ impl DemoLink {
                 }
                 "compare" => {
                     self.panel = LinkPanel::Compare;
+                    None
+                }
+                "draw" => {
+                    self.panel = LinkPanel::Draw;
                     None
                 }
                 _ => bad("panel"),

@@ -13,7 +13,7 @@ const CASES: u32 = 34_000;
 fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
     (
         0..ModelKind::ALL.len(),
-        any::<bool>(),
+        0..3usize,
         (
             1e-6f64..10.0,
             1usize..=512,
@@ -41,7 +41,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
             )| {
                 let model = ModelKind::ALL[model];
                 let mut link = DemoLink::for_model(model);
-                link.panel = if compare { LinkPanel::Compare } else { LinkPanel::Train };
+                link.panel = [LinkPanel::Train, LinkPanel::Compare, LinkPanel::Draw][panel];
                 let s = &mut link.settings;
                 s.learning_rate = lr;
                 s.batch_size = batch;

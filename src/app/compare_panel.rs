@@ -119,6 +119,8 @@ pub fn ComparePanel(
     seed: RwSignal<u64>,
     /// The completion mask (in share links).
     mask: RwSignal<MaskKind>,
+    /// A drawing sent from the Draw panel: it replaces the first input digit.
+    drawing: RwSignal<Option<Vec<f32>>>,
 ) -> impl IntoView {
     let columns = StoredValue::new_local(Vec::<Column>::new());
     let column_titles = RwSignal::new(Vec::<(String, String, String)>::new());
@@ -134,8 +136,7 @@ pub fn ComparePanel(
     let held_out = runtime.with_value(|r| upload(&r.data.held_out, &r.device));
     let held_out = StoredValue::new_local(held_out);
     let inputs = StoredValue::new_local(held_out.with_value(|h| h.clone().slice(0..SHOWN)));
-    let input_pixels = runtime.with_value(|r| r.data.held_out.pixels[..SHOWN * IMAGE_PIXELS].to_vec());
-    let input_pixels = StoredValue::new(input_pixels);
+    let input_pixels = RwSignal::new(runtime.with_value(|r| r.data.held_out.pixels[..SHOWN * IMAGE_PIXELS].to_vec()));
 
     let refresh_titles = move || {
         column_titles.set(columns.with_value(|cs| {
@@ -164,7 +165,7 @@ pub fn ComparePanel(
                     pair.get_untracked(),
                     seed.get_untracked(),
                     mask.get_untracked(),
-                    &input_pixels.get_value(),
+                    &input_pixels.get_untracked(),
                     &device,
                 )
                 .await;
@@ -211,6 +212,21 @@ pub fn ComparePanel(
             busy.set_value(false);
         });
     };
+
+    // A drawing from the Draw panel becomes the first input.
+    Effect::new(move |_| {
+        let Some(drawn) = drawing.get() else { return };
+        input_pixels.update(|p| p[..IMAGE_PIXELS].copy_from_slice(&drawn));
+        let device = device.get_value();
+        let pixels = input_pixels.get_untracked();
+        inputs.set_value(Tensor::<2>::from_data(
+            TensorData::new(pixels, [SHOWN, IMAGE_PIXELS]),
+            &device,
+        ));
+        if started.get_value() {
+            recompute(false);
+        }
+    });
 
     // Load every pretrained model the first time the panel is shown.
     Effect::new(move |_| {
@@ -401,11 +417,11 @@ fn ImageCell(row: Row, pixels: Signal<Option<Vec<f32>>>, error: Signal<Option<f6
 
 /// The held-out inputs (optionally masked) in a row's header.
 #[component]
-fn InputStrip(pixels: StoredValue<Vec<f32>>, mask: Option<RwSignal<MaskKind>>) -> impl IntoView {
+fn InputStrip(pixels: RwSignal<Vec<f32>>, mask: Option<RwSignal<MaskKind>>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
-        let mut shown = pixels.get_value();
+        let mut shown = pixels.get();
         if let Some(mask) = mask {
             let visible = mask.get().visible();
             for (i, p) in shown.iter_mut().enumerate() {

@@ -7,6 +7,7 @@ mod compare_panel;
 mod coverage_chart;
 mod dataset;
 mod downloads;
+mod draw_panel;
 mod driver;
 mod image_grid;
 mod pretrained;
@@ -24,6 +25,7 @@ use crate::data::MnistSplit;
 use backend::{BackendInfo, choose_backend};
 use compare_panel::ComparePanel;
 use dataset::fetch_mnist;
+use draw_panel::DrawPanel;
 use driver::TrainState;
 use pretrained::PretrainedStore;
 use train_panel::TrainPanel;
@@ -181,6 +183,13 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         }
     };
     let compare_visible = Signal::derive(move || panel.get() == LinkPanel::Compare);
+    let draw_visible = Signal::derive(move || panel.get() == LinkPanel::Draw);
+    let drawing = RwSignal::new(None::<Vec<f32>>);
+    Effect::new(move |_| {
+        if drawing.with(Option::is_some) {
+            panel.set(LinkPanel::Compare);
+        }
+    });
     let train_visible = Signal::derive(move || panel.get() == LinkPanel::Train);
     let hidden_classes = HIDEABLE
         .iter()
@@ -202,6 +211,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                 <nav class="tabs" role="tablist">
                     {tab(LinkPanel::Train, "Train", "tab-train")}
                     {tab(LinkPanel::Compare, "Compare", "tab-compare")}
+                    {tab(LinkPanel::Draw, "Draw", "tab-draw")}
                 </nav>
                 <ShareBar link=current />
             </div>
@@ -210,7 +220,10 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
             </div>
             <div hidden=move || panel.get() != LinkPanel::Compare>
                 <ComparePanel runtime pretrained train=state train_kind=kind visible=compare_visible
-                    seed=compare_seed mask />
+                    seed=compare_seed mask drawing />
+            </div>
+            <div hidden=move || panel.get() != LinkPanel::Draw>
+                <DrawPanel runtime pretrained visible=draw_visible send_to_compare=drawing />
             </div>
         </div>
     }
