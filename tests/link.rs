@@ -33,7 +33,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
         .prop_map(
             |(
                 model,
-                compare,
+                panel,
                 (lr, batch, latent, beta, dsteps, smooth),
                 (seed, budget),
                 (pretrained, mask, cseed),
