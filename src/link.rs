@@ -27,6 +27,8 @@ pub enum LinkPanel {
     Compare,
     /// The Draw panel.
     Draw,
+    /// The latent explorer.
+    Explore,
 }
 
 /// Where the model's weights come from when the link opens.
@@ -135,6 +137,9 @@ impl DemoLink {
             LinkPanel::Draw => {
                 query.append_pair("panel", "draw");
             }
+            LinkPanel::Explore => {
+                query.append_pair("panel", "explore");
+            }
         }
         query.append_pair("model", self.model.id());
         for field in FIELDS.iter().filter(|f| (f.applies)(self.model)) {
@@ -228,6 +233,10 @@ impl DemoLink {
                 }
                 "draw" => {
                     self.panel = LinkPanel::Draw;
+                    None
+                }
+                "explore" => {
+                    self.panel = LinkPanel::Explore;
                     None
                 }
                 _ => bad("panel"),

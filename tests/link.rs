@@ -13,7 +13,7 @@ const CASES: u32 = 34_000;
 fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
     (
         0..ModelKind::ALL.len(),
-        0..3usize,
+        0..4usize,
         (
             1e-6f64..10.0,
             1usize..=512,
@@ -41,7 +41,12 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
             )| {
                 let model = ModelKind::ALL[model];
                 let mut link = DemoLink::for_model(model);
-                link.panel = [LinkPanel::Train, LinkPanel::Compare, LinkPanel::Draw][panel];
+                link.panel = [
+                    LinkPanel::Train,
+                    LinkPanel::Compare,
+                    LinkPanel::Draw,
+                    LinkPanel::Explore,
+                ][panel];
                 let s = &mut link.settings;
                 s.learning_rate = lr;
                 s.batch_size = batch;
@@ -49,7 +54,10 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 s.seed = seed;
                 s.step_budget = budget;
                 // Fields a model does not use keep their defaults: links leave them out.
-                if matches!(model, ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae) {
+                if matches!(
+                    model,
+                    ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae
+                ) {
                     s.beta = beta;
                 }
                 if model.is_adversarial() {

@@ -18,7 +18,7 @@ fn every_model_steps_and_previews_with_the_expected_shapes() {
         let names = session.loss_names();
         let expected: &[&str] = match kind {
             ModelKind::AeMlp | ModelKind::AeConv => &["recon"],
-            ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae => &["loss", "recon", "kl"],
+            ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae => &["loss", "recon", "kl"],
             ModelKind::GanMlp | ModelKind::Dcgan => &["d_loss", "g_loss", "D(x)", "D(G(z))"],
         };
         assert_eq!(names, expected, "{kind:?}");

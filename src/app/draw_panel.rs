@@ -27,10 +27,11 @@ const STROKE: f64 = 22.0;
 /// Least time between two live updates while drawing, in milliseconds.
 const LIVE_INTERVAL_MS: f64 = 120.0;
 /// The models with an encoder.
-const ENCODERS: [ModelKind; 5] = [
+const ENCODERS: [ModelKind; 6] = [
     ModelKind::AeMlp,
     ModelKind::AeConv,
     ModelKind::VaeMlp,
+    ModelKind::Vae2d,
     ModelKind::VaeConv,
     ModelKind::Rvae,
 ];

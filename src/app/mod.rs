@@ -9,6 +9,7 @@ mod dataset;
 mod downloads;
 mod draw_panel;
 mod driver;
+mod explore_panel;
 mod image_grid;
 mod pretrained;
 mod settings_form;
@@ -27,6 +28,7 @@ use compare_panel::ComparePanel;
 use dataset::fetch_mnist;
 use draw_panel::DrawPanel;
 use driver::TrainState;
+use explore_panel::ExplorePanel;
 use pretrained::PretrainedStore;
 use train_panel::TrainPanel;
 
@@ -184,6 +186,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     };
     let compare_visible = Signal::derive(move || panel.get() == LinkPanel::Compare);
     let draw_visible = Signal::derive(move || panel.get() == LinkPanel::Draw);
+    let explore_visible = Signal::derive(move || panel.get() == LinkPanel::Explore);
     let drawing = RwSignal::new(None::<Vec<f32>>);
     Effect::new(move |_| {
         if drawing.with(Option::is_some) {
@@ -212,6 +215,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                     {tab(LinkPanel::Train, "Train", "tab-train")}
                     {tab(LinkPanel::Compare, "Compare", "tab-compare")}
                     {tab(LinkPanel::Draw, "Draw", "tab-draw")}
+                    {tab(LinkPanel::Explore, "Explore", "tab-explore")}
                 </nav>
                 <ShareBar link=current />
             </div>
@@ -224,6 +228,9 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
             </div>
             <div hidden=move || panel.get() != LinkPanel::Draw>
                 <DrawPanel runtime pretrained visible=draw_visible send_to_compare=drawing />
+            </div>
+            <div hidden=move || panel.get() != LinkPanel::Explore>
+                <ExplorePanel runtime pretrained visible=explore_visible />
             </div>
         </div>
     }

@@ -38,7 +38,7 @@ const CLASSIFIER_BATCH: usize = 64;
 const CLASSIFIER_LEARNING_RATE: f64 = 1e-3;
 
 const USAGE: &str = "usage: pretrain (--all | --model <name>) [--steps N] [--seed S] [--out DIR]
-  models: classifier, ae_mlp, ae_conv, vae_mlp, vae_conv, rvae, gan_mlp, dcgan";
+  models: classifier, ae_mlp, ae_conv, vae_mlp, vae_2d, vae_conv, rvae, gan_mlp, dcgan";
 
 /// What the command was asked to do.
 struct Request {
@@ -85,7 +85,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Request, String>
 /// Steps each model trains for by default: long enough to look good, measured on one core.
 fn default_steps(kind: ModelKind) -> usize {
     match kind {
-        ModelKind::AeMlp | ModelKind::VaeMlp => 8_000,
+        ModelKind::AeMlp | ModelKind::VaeMlp | ModelKind::Vae2d => 8_000,
         ModelKind::AeConv | ModelKind::VaeConv | ModelKind::Rvae => 3_000,
         ModelKind::GanMlp => 10_000,
         ModelKind::Dcgan => 3_000,

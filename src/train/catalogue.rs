@@ -20,6 +20,8 @@ pub enum ModelKind {
     AeConv,
     /// MLP VAE 784-256-(16, 16)-256-784.
     VaeMlp,
+    /// The MLP VAE with a 2-D latent space, which can be drawn: the latent explorer's model.
+    Vae2d,
     /// Convolutional VAE, latent of 16.
     VaeConv,
     /// Recurrent VAE: GRUs read and write the digit row by row.
@@ -32,10 +34,11 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// Every model, in the order the picker lists them.
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 8] = [
         ModelKind::AeMlp,
         ModelKind::AeConv,
         ModelKind::VaeMlp,
+        ModelKind::Vae2d,
         ModelKind::VaeConv,
         ModelKind::Rvae,
         ModelKind::GanMlp,
@@ -48,6 +51,7 @@ impl ModelKind {
             ModelKind::AeMlp => "ae_mlp",
             ModelKind::AeConv => "ae_conv",
             ModelKind::VaeMlp => "vae_mlp",
+            ModelKind::Vae2d => "vae_2d",
             ModelKind::VaeConv => "vae_conv",
             ModelKind::Rvae => "rvae",
             ModelKind::GanMlp => "gan_mlp",
@@ -61,6 +65,7 @@ impl ModelKind {
             ModelKind::AeMlp => "Autoencoder (MLP)",
             ModelKind::AeConv => "Autoencoder (conv)",
             ModelKind::VaeMlp => "VAE (MLP)",
+            ModelKind::Vae2d => "VAE, 2-D latent",
             ModelKind::VaeConv => "VAE (conv)",
             ModelKind::Rvae => "Recurrent VAE",
             ModelKind::GanMlp => "GAN (MLP)",
@@ -84,6 +89,10 @@ impl ModelKind {
             ModelKind::AeMlp | ModelKind::AeConv => {
                 "An autoencoder squeezes each digit into a 32-number code and learns to rebuild it: it minimises \
                  reconstruction error only, so nothing arranges its codes for sampling."
+            }
+            ModelKind::Vae2d => {
+                "A VAE whose codes have only two numbers, so its whole latent space fits on a screen: every digit \
+                 it can write is somewhere on one plane, which the Explore panel draws."
             }
             ModelKind::VaeMlp | ModelKind::VaeConv => {
                 "A VAE encodes each digit as a Gaussian over 16-number codes and adds a KL term that pulls those \
@@ -130,7 +139,7 @@ fn build_config(kind: ModelKind, settings: &Hyperparameters) -> BuiltConfig {
     match kind {
         ModelKind::AeMlp => autoencoder(Architecture::Mlp),
         ModelKind::AeConv => autoencoder(Architecture::Conv),
-        ModelKind::VaeMlp => vae(Architecture::Mlp, 256),
+        ModelKind::VaeMlp | ModelKind::Vae2d => vae(Architecture::Mlp, 256),
         ModelKind::VaeConv => vae(Architecture::Conv, 256),
         ModelKind::Rvae => vae(Architecture::Recurrent, 128),
         ModelKind::GanMlp => BuiltConfig::MlpGan(MlpGanConfig::new().with_noise(settings.latent)),

@@ -32,6 +32,7 @@ impl Hyperparameters {
         let (learning_rate, latent, step_budget) = match kind {
             ModelKind::AeMlp | ModelKind::AeConv => (1e-3, 32, 3_000),
             ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae => (1e-3, 16, 3_000),
+            ModelKind::Vae2d => (1e-3, 2, 3_000),
             ModelKind::GanMlp | ModelKind::Dcgan => (2e-4, 64, 6_000),
         };
         Self {
@@ -135,7 +136,10 @@ fn every(_: ModelKind) -> bool {
 }
 
 fn variational(kind: ModelKind) -> bool {
-    matches!(kind, ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae)
+    matches!(
+        kind,
+        ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae
+    )
 }
 
 fn adversarial(kind: ModelKind) -> bool {

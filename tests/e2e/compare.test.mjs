@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launchBrowser, openPage } from './harness.mjs';
 
-const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan'];
+const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan'];
 const ROWS = ['reconstruction', 'samples', 'interpolation', 'completion'];
 
 let site;
