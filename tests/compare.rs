@@ -191,3 +191,41 @@ fn scores_are_finite_and_the_vae_is_a_better_sampler_than_the_autoencoder() {
     assert!(ae.reconstruction_bce < vae.reconstruction_bce);
     assert!(vae.frechet < ae.frechet, "FD: VAE {} vs AE {}", vae.frechet, ae.frechet);
 }
+
+#[test]
+fn latent_planes_recover_the_spread_of_the_codes() {
+    use genplay::train::latent_plane::LatentPlane;
+    // Codes in 4-D that vary only along (1, 1, 0, 0) / sqrt 2 (spread 2) and (0, 0, 1, 0) (spread 0.5).
+    let dims = 4;
+    let cloud_a = cloud(400, 1, 7, 0.0);
+    let cloud_b = cloud(400, 1, 8, 0.0);
+    let codes: Vec<f32> = cloud_a
+        .iter()
+        .zip(&cloud_b)
+        .flat_map(|(u, v)| {
+            let (u, v) = (u * 2.0 * 3f32.sqrt(), v * 0.5 * 3f32.sqrt());
+            [u / 2f32.sqrt() + 1.0, u / 2f32.sqrt(), v, 0.0]
+        })
+        .collect();
+    let plane = pollster::block_on(LatentPlane::principal(&codes, dims, &Device::flex())).unwrap();
+    assert!(
+        (plane.scale_a - 2.0).abs() < 0.15 && (plane.scale_b - 0.5).abs() < 0.05,
+        "{plane:?}"
+    );
+    // Every code lies on the plane: projecting then mapping back gives it again.
+    for code in codes.chunks_exact(dims).take(20) {
+        let (s, t) = plane.project(code);
+        let back = plane.code_at(s, t);
+        assert!(
+            code.iter().zip(&back).all(|(x, y)| (x - y).abs() < 1e-3),
+            "{code:?} vs {back:?}"
+        );
+    }
+    // Axis planes: one unit is one standard deviation of that axis.
+    let axes = LatentPlane::axes(&codes, dims, 2, 0);
+    assert_eq!(axes.a, vec![0.0, 0.0, 1.0, 0.0]);
+    assert!((axes.scale_a - 0.5).abs() < 0.05);
+    let whole = LatentPlane::whole_2d();
+    assert_eq!(whole.code_at(1.5, -2.0), vec![1.5, -2.0]);
+    assert_eq!(whole.project(&[0.25, 3.0]), (0.25, 3.0));
+}

@@ -1,10 +1,12 @@
-//! The Explore panel: the latent space of the 2-D VAE, drawn. On the left, the decoded manifold
-//! (the decoder's image at every point of a grid over the plane); on the right, where the
-//! encoder puts the 1,000 held-out digits, coloured by class. Pointing anywhere decodes there.
+//! The Explore panel: a latent space, drawn. On the left, the decoded manifold (the decoder's
+//! image at every point of a grid over a plane); on the right, where the encoder puts the 1,000
+//! held-out digits, coloured by class. Pointing anywhere decodes there. The 2-D VAE's plane is
+//! its whole latent space; larger ones are cut through two axes or their principal directions.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -13,7 +15,8 @@ use super::image_grid::{context_2d, draw_grid};
 use super::pretrained::PretrainedStore;
 use crate::train::batches::upload;
 use crate::train::catalogue::start_session;
-use crate::train::{ModelKind, Session, read_floats};
+use crate::train::latent_plane::LatentPlane;
+use crate::train::{Hyperparameters, ModelKind, Session, read_floats};
 
 /// Points per side of the manifold grid.
 const GRID: usize = 15;
@@ -39,6 +42,25 @@ fn to_position(code: f64, flip: bool) -> f64 {
     (code + EXTENT) / (2.0 * EXTENT) * SIDE
 }
 
+/// How a latent space with more than two dimensions is cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slice {
+    /// The two principal directions of the encoded held-out digits.
+    Principal,
+    /// Two coordinate axes.
+    Axes(usize, usize),
+}
+
+/// The models with an encoder, whose latent space can be explored.
+const EXPLORABLE: [ModelKind; 6] = [
+    ModelKind::Vae2d,
+    ModelKind::VaeMlp,
+    ModelKind::VaeConv,
+    ModelKind::Rvae,
+    ModelKind::AeMlp,
+    ModelKind::AeConv,
+];
+
 /// The Explore panel. `visible` says whether it is on screen (nothing loads before).
 #[component]
 pub fn ExplorePanel(
@@ -46,64 +68,78 @@ pub fn ExplorePanel(
     pretrained: PretrainedStore,
     visible: Signal<bool>,
 ) -> impl IntoView {
-    let session = StoredValue::new_local(None::<Rc<Box<dyn Session>>>);
+    let model = RwSignal::new(ModelKind::Vae2d);
+    let slice = RwSignal::new(Slice::Principal);
+    let dims = RwSignal::new(2usize);
+    let sessions = StoredValue::new_local(HashMap::<ModelKind, (Rc<Box<dyn Session>>, Vec<f32>)>::new());
+    let plane = StoredValue::new(None::<(ModelKind, LatentPlane)>);
     let manifold = RwSignal::new(None::<Vec<f32>>);
-    let codes = RwSignal::new(None::<Vec<f32>>);
+    let points = RwSignal::new(None::<Vec<(f32, f32)>>);
     let pointed = RwSignal::new(None::<(f64, f64, Vec<f32>)>);
     let status = RwSignal::new(None::<String>);
-    let started = StoredValue::new(false);
     let busy = StoredValue::new(false);
     let labels = runtime.with_value(|r| r.data.held_out.labels.clone());
 
+    // (Re)draws the plane of the chosen model and slice, loading the model the first time.
     Effect::new(move |_| {
-        if !visible.get() || started.get_value() {
+        let (kind, cut) = (model.get(), slice.get());
+        if !visible.get() {
             return;
         }
-        started.set_value(true);
         leptos::task::spawn_local(async move {
-            status.set(Some("Loading the pretrained 2-D VAE…".into()));
-            let kind = ModelKind::Vae2d;
-            let loaded = match pretrained.fetch(kind.id(), kind.label(), |_, _| {}).await {
-                Ok((entry, file)) => {
-                    let settings = entry
-                        .settings
-                        .unwrap_or_else(|| crate::train::Hyperparameters::defaults(kind));
-                    let mut s = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
-                    let precision = file.header.precision;
-                    s.load_parameters(file.into_tensors(), precision)
-                        .map(|()| s)
-                        .map_err(|e| e.to_string())
+            manifold.set(None);
+            points.set(None);
+            pointed.set(None);
+            if sessions.with_value(|s| !s.contains_key(&kind)) {
+                status.set(Some(format!("Loading the pretrained {}…", kind.label())));
+                match load_encoder(runtime, pretrained, kind).await {
+                    Ok(loaded) => sessions.update_value(|s| {
+                        s.insert(kind, loaded);
+                    }),
+                    Err(e) => {
+                        status.set(Some(format!("The {} could not be loaded: {e}", kind.label())));
+                        return;
+                    }
                 }
-                Err(e) => Err(e),
+            }
+            // Another model or slice may have been picked while this one loaded.
+            if model.get_untracked() != kind || slice.get_untracked() != cut {
+                return;
+            }
+            let Some((session, codes)) = sessions.with_value(|s| s.get(&kind).cloned()) else {
+                return;
             };
-            let s = match loaded {
-                Ok(s) => Rc::new(s),
+            let d = session.code_size();
+            dims.set(d);
+            let cut_plane = match (d, cut) {
+                (2, _) if kind == ModelKind::Vae2d => Ok(LatentPlane::whole_2d()),
+                (_, Slice::Axes(i, j)) if i < d && j < d && i != j => Ok(LatentPlane::axes(&codes, d, i, j)),
+                _ => LatentPlane::principal(&codes, d, &Device::flex())
+                    .await
+                    .map_err(|e| e.to_string()),
+            };
+            let cut_plane = match cut_plane {
+                Ok(p) => p,
                 Err(e) => {
-                    status.set(Some(format!("The 2-D VAE could not be loaded: {e}")));
+                    status.set(Some(e));
                     return;
                 }
             };
-            session.set_value(Some(s.clone()));
-            let device = runtime.with_value(|r| r.device.clone());
             let grid: Vec<f32> = (0..GRID * GRID)
                 .flat_map(|i| {
                     let (row, col) = (i / GRID, i % GRID);
                     let centre = |k: usize| (k as f64 + 0.5) * SIDE / GRID as f64;
-                    [to_code(centre(col), false) as f32, to_code(centre(row), true) as f32]
+                    cut_plane.code_at(to_code(centre(col), false) as f32, to_code(centre(row), true) as f32)
                 })
                 .collect();
-            let grid = Tensor::<2>::from_data(TensorData::new(grid, [GRID * GRID, 2]), &device);
-            match read_floats(s.decode(grid)).await {
+            let device = runtime.with_value(|r| r.device.clone());
+            let grid = Tensor::<2>::from_data(TensorData::new(grid, [GRID * GRID, d]), &device);
+            match read_floats(session.decode(grid)).await {
                 Ok(images) => manifold.set(Some(images)),
                 Err(e) => status.set(Some(e.to_string())),
             }
-            let held_out = runtime.with_value(|r| upload(&r.data.held_out, &r.device));
-            if let Some(encoded) = s.encode(held_out) {
-                match read_floats(encoded).await {
-                    Ok(values) => codes.set(Some(values)),
-                    Err(e) => status.set(Some(e.to_string())),
-                }
-            }
+            points.set(Some(codes.chunks_exact(d).map(|c| cut_plane.project(c)).collect()));
+            plane.set_value(Some((kind, cut_plane)));
             if status.get_untracked().is_some_and(|s| s.starts_with("Loading")) {
                 status.set(None);
             }
@@ -120,7 +156,7 @@ pub fn ExplorePanel(
     });
     let labels = StoredValue::new(labels);
     Effect::new(move |_| {
-        let (Some(canvas), Some(points)) = (scatter_ref.get(), codes.get()) else {
+        let (Some(canvas), Some(points)) = (scatter_ref.get(), points.get()) else {
             return;
         };
         let Some(ctx) = context_2d(&canvas) else { return };
@@ -136,12 +172,9 @@ pub fn ExplorePanel(
             ctx.stroke();
         }
         labels.with_value(|labels| {
-            for (code, &label) in points.chunks_exact(2).zip(labels) {
+            for (&(s, t), &label) in points.iter().zip(labels) {
                 ctx.set_fill_style_str(CLASS_COLOURS[usize::from(label) % 10]);
-                let (x, y) = (
-                    to_position(f64::from(code[0]), false),
-                    to_position(f64::from(code[1]), true),
-                );
+                let (x, y) = (to_position(f64::from(s), false), to_position(f64::from(t), true));
                 ctx.fill_rect(x - 2.0, y - 2.0, 4.0, 4.0);
             }
         });
@@ -163,7 +196,11 @@ pub fn ExplorePanel(
         if busy.get_value() {
             return;
         }
-        let (Some(canvas), Some(s)) = (canvas.get_untracked(), session.get_value()) else {
+        let Some(canvas) = canvas.get_untracked() else { return };
+        let Some((kind, cut_plane)) = plane.get_value() else {
+            return;
+        };
+        let Some((session, _)) = sessions.with_value(|s| s.get(&kind).cloned()) else {
             return;
         };
         let rect = canvas.get_bounding_client_rect();
@@ -172,16 +209,38 @@ pub fn ExplorePanel(
             (f64::from(ev.client_x()) - rect.left()) * scale,
             (f64::from(ev.client_y()) - rect.top()) * scale,
         );
-        let (z1, z2) = (to_code(x, false), to_code(y, true));
+        let (s, t) = (to_code(x, false), to_code(y, true));
         busy.set_value(true);
         let device = runtime.with_value(|r| r.device.clone());
         leptos::task::spawn_local(async move {
-            let code = Tensor::<2>::from_data(TensorData::new(vec![z1 as f32, z2 as f32], [1, 2]), &device);
-            if let Ok(image) = read_floats(s.decode(code)).await {
-                pointed.set(Some((z1, z2, image)));
+            let code = cut_plane.code_at(s as f32, t as f32);
+            let d = code.len();
+            let code = Tensor::<2>::from_data(TensorData::new(code, [1, d]), &device);
+            if let Ok(image) = read_floats(session.decode(code)).await {
+                pointed.set(Some((s, t, image)));
             }
             busy.set_value(false);
         });
+    };
+    let axis_choice = move |first: bool| {
+        move |ev: leptos::ev::Event| {
+            if let Ok(axis) = event_target_value(&ev).parse::<usize>() {
+                let (i, j) = match slice.get_untracked() {
+                    Slice::Axes(i, j) => (i, j),
+                    Slice::Principal => (0, 1),
+                };
+                slice.set(if first {
+                    Slice::Axes(axis, j)
+                } else {
+                    Slice::Axes(i, axis)
+                });
+            }
+        }
+    };
+    let axis_options = move || {
+        (0..dims.get())
+            .map(|k| view! { <option value=k.to_string()>{format!("z{}", k + 1)}</option> })
+            .collect_view()
     };
 
     view! {
@@ -193,6 +252,44 @@ pub fn ExplorePanel(
                  mass there). Right: where its encoder puts the 1,000 held-out digits (posterior means), one colour per \
                  digit. Point at either to decode that spot."
             </p>
+            <div class="controls">
+                <label>"Model "
+                    <select data-testid="explore-model" on:change=move |ev| {
+                        if let Some(k) = ModelKind::from_id(&event_target_value(&ev)) { model.set(k) }
+                    }>
+                        {EXPLORABLE.into_iter().map(|k| view! {
+                            <option value=k.id() selected=move || model.get() == k>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <Show when=move || model.get() != ModelKind::Vae2d>
+                    <label>"Slice "
+                        <select data-testid="explore-slice" on:change=move |ev| {
+                            slice.set(if event_target_value(&ev) == "axes" { Slice::Axes(0, 1) } else { Slice::Principal })
+                        }>
+                            <option value="principal" selected=move || slice.get() == Slice::Principal>
+                                "top two principal directions"
+                            </option>
+                            <option value="axes" selected=move || slice.get() != Slice::Principal>"two axes"</option>
+                        </select>
+                    </label>
+                    <Show when=move || slice.get() != Slice::Principal>
+                        <select data-testid="explore-axis-a" on:change=axis_choice(true)
+                            prop:value=move || match slice.get() { Slice::Axes(i, _) => i.to_string(), _ => "0".into() }>
+                            {axis_options}
+                        </select>
+                        <select data-testid="explore-axis-b" on:change=axis_choice(false)
+                            prop:value=move || match slice.get() { Slice::Axes(_, j) => j.to_string(), _ => "1".into() }>
+                            {axis_options}
+                        </select>
+                    </Show>
+                    <span class="hint">{move || format!(
+                        "a {}-dimensional latent: this plane passes through the mean code of the held-out digits, \
+                         the other coordinates fixed; one unit is one standard deviation along each direction",
+                        dims.get()
+                    )}</span>
+                </Show>
+            </div>
             {move || status.get().map(|s| view! { <p class="notice warning" role="status">{s}</p> })}
             <div class="explore-row">
                 <figure>
@@ -200,11 +297,11 @@ pub fn ExplorePanel(
                         data-state=move || if manifold.with(Option::is_some) { "ready" } else { "pending" }
                         on:pointermove=move |ev| decode_at(ev, manifold_ref)
                         on:pointerdown=move |ev| decode_at(ev, manifold_ref)></canvas>
-                    <figcaption>"decoded manifold: z₁ left to right, z₂ bottom to top"</figcaption>
+                    <figcaption>"decoded manifold: first direction left to right, second bottom to top, from -3 to 3"</figcaption>
                 </figure>
                 <figure>
                     <canvas node_ref=scatter_ref class="latent" data-testid="explore-scatter" width=SIDE height=SIDE
-                        data-state=move || if codes.with(Option::is_some) { "ready" } else { "pending" }
+                        data-state=move || if points.with(Option::is_some) { "ready" } else { "pending" }
                         on:pointermove=move |ev| decode_at(ev, scatter_ref)
                         on:pointerdown=move |ev| decode_at(ev, scatter_ref)></canvas>
                     <figcaption class="legend">
@@ -216,12 +313,35 @@ pub fn ExplorePanel(
                 <figure class="decoded">
                     <canvas node_ref=decoded_ref data-testid="explore-decoded" width="28" height="28"></canvas>
                     <figcaption data-testid="explore-point">
-                        {move || pointed.get().map_or("Point at the plane.".to_string(), |(z1, z2, _)| {
-                            format!("z = ({z1:+.2}, {z2:+.2})")
+                        {move || pointed.get().map_or("Point at the plane.".to_string(), |(s, t, _)| {
+                            if model.get() == ModelKind::Vae2d {
+                                format!("z = ({s:+.2}, {t:+.2})")
+                            } else {
+                                format!("plane point ({s:+.2}, {t:+.2})")
+                            }
                         })}
                     </figcaption>
                 </figure>
             </div>
         </section>
     }
+}
+
+/// A pretrained encoder model and its codes of the held-out digits.
+async fn load_encoder(
+    runtime: StoredValue<Runtime>,
+    pretrained: PretrainedStore,
+    kind: ModelKind,
+) -> Result<(Rc<Box<dyn Session>>, Vec<f32>), String> {
+    let (entry, file) = pretrained.fetch(kind.id(), kind.label(), |_, _| {}).await?;
+    let settings = entry.settings.unwrap_or_else(|| Hyperparameters::defaults(kind));
+    let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
+    let precision = file.header.precision;
+    session
+        .load_parameters(file.into_tensors(), precision)
+        .map_err(|e| e.to_string())?;
+    let held_out = runtime.with_value(|r| upload(&r.data.held_out, &r.device));
+    let codes = session.encode(held_out).ok_or("the model has no encoder")?;
+    let codes = read_floats(codes).await.map_err(|e| e.to_string())?;
+    Ok((Rc::new(session), codes))
 }

@@ -88,7 +88,7 @@ fn default_steps(kind: ModelKind) -> usize {
         ModelKind::AeMlp | ModelKind::VaeMlp | ModelKind::Vae2d => 8_000,
         ModelKind::AeConv | ModelKind::VaeConv | ModelKind::Rvae => 3_000,
         ModelKind::GanMlp => 10_000,
-        ModelKind::Dcgan => 3_000,
+        ModelKind::Dcgan => 5_000,
     }
 }
 

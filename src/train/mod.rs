@@ -8,6 +8,7 @@ pub mod classifier;
 pub mod compare;
 pub mod evaluate;
 pub mod history;
+pub mod latent_plane;
 pub mod metrics;
 pub mod readback;
 pub mod settings;

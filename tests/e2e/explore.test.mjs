@@ -1,5 +1,6 @@
 // The latent explorer: the 2-D VAE's manifold and the scatter of encoded held-out digits are
-// drawn, and pointing at two places of the plane decodes two different images.
+// drawn, pointing at two places of the plane decodes two different images, and a 16-D VAE is
+// cut through its principal directions or two chosen axes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launchBrowser, openPage } from './harness.mjs';
@@ -34,6 +35,25 @@ test('CPU: pointing at two places of the latent map decodes two different images
     assert.match(a.point, /^z = \(-1\.\d\d, \+1\.\d\d\)$/);
     assert.match(b.point, /^z = \(\+1\.\d\d, -1\.\d\d\)$/);
     assert.notEqual(a.image, b.image);
+
+    // A 16-dimensional VAE: a slice through its top two principal directions, then two axes.
+    const manifoldImage = () => page.locator('[data-testid="explore-manifold"]').evaluate(c => c.toDataURL());
+    const before = await manifoldImage();
+    await page.selectOption('[data-testid="explore-model"]', 'vae_mlp');
+    await page.waitForFunction(b => {
+      const c = document.querySelector('[data-testid="explore-manifold"]');
+      return c.dataset.state === 'ready' && c.toDataURL() !== b;
+    }, before, { timeout: 120_000 });
+    const principal = await manifoldImage();
+    await page.selectOption('[data-testid="explore-slice"]', 'axes');
+    await page.selectOption('[data-testid="explore-axis-b"]', '4');
+    await page.waitForFunction(b => {
+      const c = document.querySelector('[data-testid="explore-manifold"]');
+      return c.dataset.state === 'ready' && c.toDataURL() !== b;
+    }, principal, { timeout: 120_000 });
+    const c = await decodedAt('explore-manifold', 0.5, 0.5);
+    assert.match(c.point, /^plane point \(\+?-?0\.\d\d, \+?-?0\.\d\d\)$/);
+    assert.match(await page.locator('.explore .hint').textContent(), /16-dimensional latent/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
