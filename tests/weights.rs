@@ -120,6 +120,9 @@ fn bad_files_are_refused_and_the_model_stays_as_it_was() {
     assert!(error.to_string().contains("latent: file 8, in use 16"), "{error}");
 }
 
+/// A bad file: its name, its bytes, and the refusal expected.
+type RefusalCase = (&'static str, Vec<u8>, fn(&WeightsError) -> bool);
+
 /// Every bad file is refused by a session of `kind`, which stays exactly as it was.
 fn check_refusals(kind: ModelKind) {
     let in_use_settings = settings(kind, 1);
@@ -165,7 +168,7 @@ fn check_refusals(kind: ModelKind) {
     let mut flipped = good.clone();
     flipped[3] ^= 0xff;
 
-    let cases: Vec<(&str, Vec<u8>, fn(&WeightsError) -> bool)> = vec![
+    let cases: Vec<RefusalCase> = vec![
         ("too large", vec![0; MAX_WEIGHTS_BYTES + 1], |e| {
             matches!(e, WeightsError::TooLarge { .. })
         }),

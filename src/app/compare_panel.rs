@@ -390,7 +390,7 @@ fn ImageCell(row: Row, pixels: Signal<Option<Vec<f32>>>, error: Signal<Option<f6
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         if let (Some(c), Some(p)) = (canvas.get(), pixels.get()) {
-            draw_grid(&c, &p, if row == Row::Samples { 4 } else { 4 });
+            draw_grid(&c, &p, 4);
         }
     });
     let state = move || {
@@ -474,7 +474,7 @@ fn MetricsTable(
                         <td>{cell(|s| number(s.reconstruction_bce, 1))}</td>
                         <td>{cell(|s| number(s.reconstruction_mse, 2))}</td>
                         <td>{cell(|s| number(s.elbo, 1))}</td>
-                        <td class="histogram">{histogram}</td>
+                        <td><div class="histogram">{histogram}</div></td>
                         <td>{cell(|s| format!("{} of 10", s.samples.classes_covered))}</td>
                         <td>{cell(|s| format!("{:.2}", s.samples.inception_score))}</td>
                         <td>{cell(|s| format!("{:.0}", s.frechet))}</td>

@@ -119,10 +119,10 @@ pub fn DrawPanel(
             let device = runtime.with_value(|r| r.device.clone());
             let image = Tensor::<2>::from_data(TensorData::new(prepared, [1, IMAGE_PIXELS]), &device);
             let judged = judge.with_value(|j| j.as_ref().map(|j| j.valid_probabilities(image.clone())));
-            if let Some(judged) = judged {
-                if let Ok(p) = read_floats(judged).await {
-                    probabilities.set(Some(p));
-                }
+            if let Some(judged) = judged
+                && let Ok(p) = read_floats(judged).await
+            {
+                probabilities.set(Some(p));
             }
             let mut next = Vec::new();
             for (kind, session) in encoders.get_value() {

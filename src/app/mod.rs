@@ -133,10 +133,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     let link_notice = RwSignal::new((!opened.ignored.is_empty()).then(|| opened.ignored.clone()));
     let embed = link.embed;
     let hide = link.hide.clone();
-    if embed {
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.class_list().add_1("embed");
-        }
+    if embed && let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.class_list().add_1("embed");
     }
 
     // The state as a link, and the address bar following it.

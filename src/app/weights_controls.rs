@@ -70,7 +70,7 @@ pub fn WeightsControls(
         let wanted = kind.get_untracked();
         leptos::task::spawn_local(async move {
             let progress = move |text: String, bytes| status.set(Status::Busy(text, bytes));
-            match pretrained.fetch(wanted.id(), &wanted.label(), progress).await {
+            match pretrained.fetch(wanted.id(), wanted.label(), progress).await {
                 // The user picked another model while this one downloaded.
                 Ok(_) if kind.get_untracked() != wanted => status.set(Status::Idle),
                 Ok((entry, file)) => {

@@ -92,11 +92,11 @@ impl GenerativeModel for Autoencoder {
         self.decode(self.encode(images))
     }
 
-    fn to_code(&self, images: Tensor<2>) -> Tensor<2> {
+    fn code_of(&self, images: Tensor<2>) -> Tensor<2> {
         self.encode(images)
     }
 
-    fn from_code(&self, codes: Tensor<2>) -> Tensor<2> {
+    fn image_of(&self, codes: Tensor<2>) -> Tensor<2> {
         self.decode(codes)
     }
 

@@ -58,10 +58,10 @@ pub trait GenerativeModel: Module + Sized {
     fn reconstruct(&self, images: Tensor<2>) -> Tensor<2>;
 
     /// Codes `[batch, latent]` of `images`: the code (autoencoder) or the posterior mean (VAE).
-    fn to_code(&self, images: Tensor<2>) -> Tensor<2>;
+    fn code_of(&self, images: Tensor<2>) -> Tensor<2>;
 
     /// Images `[batch, 784]` (intensities in `[0, 1]`) decoded from codes `[batch, latent]`.
-    fn from_code(&self, codes: Tensor<2>) -> Tensor<2>;
+    fn image_of(&self, codes: Tensor<2>) -> Tensor<2>;
 
     /// Size of the code.
     fn code_size(&self) -> usize;

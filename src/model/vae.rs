@@ -120,11 +120,11 @@ impl GenerativeModel for Vae {
         self.decode(self.encode(images).0)
     }
 
-    fn to_code(&self, images: Tensor<2>) -> Tensor<2> {
+    fn code_of(&self, images: Tensor<2>) -> Tensor<2> {
         self.encode(images).0
     }
 
-    fn from_code(&self, codes: Tensor<2>) -> Tensor<2> {
+    fn image_of(&self, codes: Tensor<2>) -> Tensor<2> {
         self.decode(codes)
     }
 

@@ -156,11 +156,11 @@ impl<M: GenerativeModel> Session for Trainer<M> {
     }
 
     fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>> {
-        Some(self.model().valid().to_code(images))
+        Some(self.model().valid().code_of(images))
     }
 
     fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
-        self.model().valid().from_code(codes)
+        self.model().valid().image_of(codes)
     }
 
     fn code_size(&self) -> usize {
