@@ -21,8 +21,8 @@ use crate::train::catalogue::start_session;
 use crate::train::compare::{
     INTERPOLATION_STEPS, MaskKind, ModelScores, classifier_features, hidden_pixel_error, interpolate, score_model,
 };
-use crate::train::{ModelKind, Session, classifier_from_file, read_floats};
-use crate::weights::{CLASSIFIER_ID, WeightsFile};
+use crate::train::{ModelKind, Session, read_floats};
+use crate::weights::WeightsFile;
 
 /// Held-out digits shown in the reconstruction and completion rows.
 const SHOWN: usize = 8;
@@ -528,15 +528,7 @@ async fn load_pretrained_column(
     runtime: StoredValue<Runtime>,
     kind: ModelKind,
 ) -> Result<Column, String> {
-    let (entry, file) = pretrained.fetch(kind.id(), kind.label(), |_, _| {}).await?;
-    let settings = entry
-        .settings
-        .ok_or_else(|| format!("the manifest gives no settings for the {}", kind.label()))?;
-    let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
-    let precision = file.header.precision;
-    session
-        .load_parameters(file.into_tensors(), precision)
-        .map_err(|e| format!("The pretrained {} did not load: {e}.", kind.label()))?;
+    let (entry, session) = pretrained.session(runtime, kind).await?;
     Ok(Column {
         key: kind.id().to_string(),
         title: kind.label().to_string(),
@@ -555,10 +547,7 @@ async fn load_judge(
     runtime: StoredValue<Runtime>,
     held_out: &Tensor<2>,
 ) -> Result<(DigitClassifier, Vec<f32>), String> {
-    let (_, file) = pretrained.fetch(CLASSIFIER_ID, "digit classifier", |_, _| {}).await?;
-    let classifier = runtime
-        .with_value(|r| classifier_from_file(file, &r.device))
-        .map_err(|e| e.to_string())?;
+    let classifier = pretrained.classifier(runtime).await?;
     let features = classifier_features(&classifier, held_out)
         .await
         .map_err(|e| e.to_string())?;

@@ -16,9 +16,7 @@ use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::data::preprocess::mnist_style;
 use crate::model::DigitClassifier;
-use crate::train::catalogue::start_session;
-use crate::train::{ModelKind, Session, classifier_from_file, read_floats};
-use crate::weights::CLASSIFIER_ID;
+use crate::train::{ModelKind, Session, read_floats};
 
 /// Side of the drawing canvas, in canvas pixels.
 const PAD: u32 = 280;
@@ -73,23 +71,13 @@ pub fn DrawPanel(
         started.set_value(true);
         leptos::task::spawn_local(async move {
             status.set(Some("Loading the classifier and the pretrained encoders…".into()));
-            match pretrained.fetch(CLASSIFIER_ID, "digit classifier", |_, _| {}).await {
-                Ok((_, file)) => match runtime.with_value(|r| classifier_from_file(file, &r.device)) {
-                    Ok(c) => judge.set_value(Some(c)),
-                    Err(e) => status.set(Some(format!("The classifier did not load: {e}."))),
-                },
+            match pretrained.classifier(runtime).await {
+                Ok(c) => judge.set_value(Some(c)),
                 Err(e) => status.set(Some(e)),
             }
             for kind in ENCODERS {
-                match pretrained.fetch(kind.id(), kind.label(), |_, _| {}).await {
-                    Ok((entry, file)) => {
-                        let Some(settings) = entry.settings else { continue };
-                        let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
-                        let precision = file.header.precision;
-                        if session.load_parameters(file.into_tensors(), precision).is_ok() {
-                            encoders.update_value(|e| e.push((kind, Rc::new(session))));
-                        }
-                    }
+                match pretrained.session(runtime, kind).await {
+                    Ok((_, session)) => encoders.update_value(|e| e.push((kind, Rc::new(session)))),
                     Err(e) => status.set(Some(e)),
                 }
             }

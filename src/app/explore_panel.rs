@@ -14,9 +14,8 @@ use super::Runtime;
 use super::image_grid::{context_2d, draw_grid};
 use super::pretrained::PretrainedStore;
 use crate::train::batches::upload;
-use crate::train::catalogue::start_session;
 use crate::train::latent_plane::LatentPlane;
-use crate::train::{Hyperparameters, ModelKind, Session, read_floats};
+use crate::train::{ModelKind, Session, read_floats};
 
 /// Points per side of the manifold grid.
 const GRID: usize = 15;
@@ -333,13 +332,7 @@ async fn load_encoder(
     pretrained: PretrainedStore,
     kind: ModelKind,
 ) -> Result<(Rc<Box<dyn Session>>, Vec<f32>), String> {
-    let (entry, file) = pretrained.fetch(kind.id(), kind.label(), |_, _| {}).await?;
-    let settings = entry.settings.unwrap_or_else(|| Hyperparameters::defaults(kind));
-    let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
-    let precision = file.header.precision;
-    session
-        .load_parameters(file.into_tensors(), precision)
-        .map_err(|e| e.to_string())?;
+    let (_, session) = pretrained.session(runtime, kind).await?;
     let held_out = runtime.with_value(|r| upload(&r.data.held_out, &r.device));
     let codes = session.encode(held_out).ok_or("the model has no encoder")?;
     let codes = read_floats(codes).await.map_err(|e| e.to_string())?;

@@ -6,9 +6,13 @@ use std::collections::HashMap;
 use gloo_net::http::Request;
 use leptos::prelude::*;
 
+use super::Runtime;
 use super::web_files::fetch_with_progress;
+use crate::model::DigitClassifier;
+use crate::train::catalogue::start_session;
+use crate::train::{ModelKind, Session, classifier_from_file};
 use crate::weights::manifest::MANIFEST_FILE;
-use crate::weights::{Manifest, ManifestEntry, WeightsFile};
+use crate::weights::{CLASSIFIER_ID, Manifest, ManifestEntry, WeightsFile};
 
 /// Where the shipped weights are served, relative to the page.
 const WEIGHTS_DIR: &str = "weights";
@@ -66,6 +70,35 @@ impl PretrainedStore {
         };
         let file = WeightsFile::parse(&bytes).map_err(|e| format!("The pretrained weights are damaged: {e}."))?;
         Ok((entry, file))
+    }
+}
+
+impl PretrainedStore {
+    /// A session of `kind` on the runtime's device with its shipped weights loaded, started
+    /// with the settings the manifest records.
+    pub async fn session(
+        self,
+        runtime: StoredValue<Runtime>,
+        kind: ModelKind,
+    ) -> Result<(ManifestEntry, Box<dyn Session>), String> {
+        let (entry, file) = self.fetch(kind.id(), kind.label(), |_, _| {}).await?;
+        let settings = entry
+            .settings
+            .ok_or_else(|| format!("the manifest gives no settings for the {}", kind.label()))?;
+        let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
+        let precision = file.header.precision;
+        session
+            .load_parameters(file.into_tensors(), precision)
+            .map_err(|e| format!("The pretrained {} did not load: {e}.", kind.label()))?;
+        Ok((entry, session))
+    }
+
+    /// The shipped digit classifier, on the runtime's device.
+    pub async fn classifier(self, runtime: StoredValue<Runtime>) -> Result<DigitClassifier, String> {
+        let (_, file) = self.fetch(CLASSIFIER_ID, "digit classifier", |_, _| {}).await?;
+        runtime
+            .with_value(|r| classifier_from_file(file, &r.device))
+            .map_err(|e| format!("The digit classifier did not load: {e}."))
     }
 }
 

@@ -17,8 +17,7 @@ use super::settings_form::SettingsForm;
 use super::weights_controls::WeightsControls;
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
-use crate::train::{Hyperparameters, ModelKind, classifier_from_file};
-use crate::weights::CLASSIFIER_ID;
+use crate::train::{Hyperparameters, ModelKind};
 
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;
@@ -117,14 +116,7 @@ pub fn TrainPanel(
         }
         judge_problem.set(Some(String::new()));
         leptos::task::spawn_local(async move {
-            let loaded = pretrained
-                .fetch(CLASSIFIER_ID, "digit classifier", |_, _| {})
-                .await
-                .and_then(|(_, file)| {
-                    runtime
-                        .with_value(|r| classifier_from_file(file, &r.device))
-                        .map_err(|e| e.to_string())
-                });
+            let loaded = pretrained.classifier(runtime).await;
             match loaded {
                 Ok(classifier) => {
                     judge_problem.set(None);
