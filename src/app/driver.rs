@@ -97,16 +97,23 @@ impl TrainState {
     /// Drops the session and starts a fresh, untrained one of `kind` with `settings`, showing
     /// its preview.
     pub fn reset(self, runtime: &Runtime, kind: ModelKind, settings: Hyperparameters) {
-        self.running.set(false);
-        self.generation.update_value(|g| *g += 1);
         self.applied.set(settings);
         self.weights_source.set(WeightsChoice::Fresh);
-        self.diverged.set(false);
         let session = start_session(kind, &settings, &runtime.data, &runtime.device);
         self.history.set(LossHistory::new(session.loss_names()));
         self.preview_kind.set(session.preview_kind());
         self.session.set_value(Some(session));
         self.preview.set(None);
+        self.start_afresh();
+    }
+
+    /// After the weights in use were replaced: stops training (results of a slice still in
+    /// flight belong to the old weights), clears every figure measured on the old ones, then
+    /// shows the new preview and judges the new samples. The loss history is the caller's.
+    fn start_afresh(self) {
+        self.running.set(false);
+        self.generation.update_value(|g| *g += 1);
+        self.diverged.set(false);
         self.steps_per_second.set(None);
         self.epochs.set(0.0);
         self.notice.set(None);
@@ -145,20 +152,8 @@ impl TrainState {
         loaded.flatten().unwrap_or(Err(WeightsError::TensorMismatch(
             "there is no model to load into".into(),
         )))?;
-        self.running.set(false);
-        // Results of a slice still in flight belong to the weights that were replaced.
-        self.generation.update_value(|g| *g += 1);
-        self.diverged.set(false);
         self.history.update(|h| *h = LossHistory::new(&h.names));
-        self.steps_per_second.set(None);
-        self.epochs.set(0.0);
-        self.notice.set(None);
-        self.rate.update_value(RateMeter::clear);
-        self.coverage.set(Vec::new());
-        leptos::task::spawn_local(async move {
-            self.refresh_preview().await;
-            self.check_coverage().await;
-        });
+        self.start_afresh();
         Ok(())
     }
 

@@ -220,19 +220,7 @@ fn pretrain_classifier(
     let accuracy = pollster::block_on(genplay::train::classifier::accuracy(&shipped, &data.held_out, device))
         .map_err(|e| e.to_string())?;
     let metrics = BTreeMap::from([("held_out_accuracy".to_string(), accuracy)]);
-    let entry = ManifestEntry {
-        model: CLASSIFIER_ID.into(),
-        file,
-        config: header.config,
-        settings: None,
-        steps,
-        seed: request.seed,
-        wall_seconds,
-        trained_on: TRAINED_ON.into(),
-        metrics,
-        bytes: bytes.len(),
-        sha256: sha256_hex(&bytes),
-    };
+    let entry = manifest_entry(header, request.seed, wall_seconds, file, &bytes, metrics);
     Ok((entry, shipped))
 }
 
@@ -290,19 +278,38 @@ fn pretrain_model(
         .load_parameters(shipped.into_tensors(), Precision::F16)
         .map_err(|e| e.to_string())?;
     let metrics = measure(session.as_ref(), judge)?;
-    Ok(ManifestEntry {
-        model: kind.id().into(),
+    Ok(manifest_entry(
+        header,
+        request.seed,
+        wall_seconds,
+        file,
+        &bytes,
+        metrics,
+    ))
+}
+
+/// The manifest's entry for a file written with `header`.
+fn manifest_entry(
+    header: WeightsHeader,
+    seed: u64,
+    wall_seconds: f64,
+    file: String,
+    bytes: &[u8],
+    metrics: BTreeMap<String, f64>,
+) -> ManifestEntry {
+    ManifestEntry {
+        model: header.model,
         file,
         config: header.config,
-        settings: Some(settings),
-        steps,
-        seed: request.seed,
+        settings: header.settings,
+        steps: header.steps,
+        seed,
         wall_seconds,
         trained_on: TRAINED_ON.into(),
         metrics,
         bytes: bytes.len(),
-        sha256: sha256_hex(&bytes),
-    })
+        sha256: sha256_hex(bytes),
+    }
 }
 
 /// Held-out scores (models with an encoder) and the classifier's verdict on samples.
