@@ -24,15 +24,6 @@ const PAD: u32 = 280;
 const STROKE: f64 = 22.0;
 /// Least time between two live updates while drawing, in milliseconds.
 const LIVE_INTERVAL_MS: f64 = 120.0;
-/// The models with an encoder.
-const ENCODERS: [ModelKind; 6] = [
-    ModelKind::AeMlp,
-    ModelKind::AeConv,
-    ModelKind::VaeMlp,
-    ModelKind::Vae2d,
-    ModelKind::VaeConv,
-    ModelKind::Rvae,
-];
 
 /// One model's view of the drawing.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,7 +66,8 @@ pub fn DrawPanel(
                 Ok(c) => judge.set_value(Some(c)),
                 Err(e) => status.set(Some(e)),
             }
-            for kind in ENCODERS {
+            // Every model with an encoder: the zoo without its GANs.
+            for kind in ModelKind::ALL.into_iter().filter(|k| !k.is_adversarial()) {
                 match pretrained.session(runtime, kind).await {
                     Ok((_, session)) => encoders.update_value(|e| e.push((kind, Rc::new(session)))),
                     Err(e) => status.set(Some(e)),
