@@ -6,6 +6,8 @@
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
+//! - `worker` (WebAssembly only): the Web Worker the Train panel's model trains in.
+//! - `web` (WebAssembly only): browser plumbing both share.
 
 pub mod data;
 pub mod link;
@@ -15,3 +17,7 @@ pub mod weights;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -11,7 +11,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::Runtime;
-use super::driver::{TrainState, yield_to_browser};
+use super::driver::TrainState;
 use super::image_grid::draw_grid;
 use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
@@ -22,6 +22,7 @@ use crate::train::compare::{
     INTERPOLATION_STEPS, MaskKind, ModelScores, classifier_features, hidden_pixel_error, interpolate, score_model,
 };
 use crate::train::{ModelKind, Session, read_floats};
+use crate::web::yield_to_browser;
 use crate::weights::WeightsFile;
 
 /// Held-out digits shown in the reconstruction and completion rows.
@@ -256,7 +257,7 @@ pub fn ComparePanel(
         let settings = train.applied.get_untracked();
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let bytes = train.export_weights(kind, steps).await.map_err(|e| e.to_string())?;
+                let bytes = train.export_weights().await?;
                 let file = WeightsFile::parse(&bytes).map_err(|e| e.to_string())?;
                 let precision = file.header.precision;
                 let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));

@@ -10,13 +10,13 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::Runtime;
-use super::driver::now_ms;
 use super::image_grid::{context_2d, draw_grid};
 use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::data::preprocess::mnist_style;
 use crate::model::DigitClassifier;
 use crate::train::{ModelKind, Session, read_floats};
+use crate::web::now_ms;
 
 /// Side of the drawing canvas, in canvas pixels.
 const PAD: u32 = 280;

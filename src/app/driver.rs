@@ -1,43 +1,32 @@
-//! Drives a training session from the browser's event loop in short slices, so the page keeps
-//! responding: each slice runs steps until about [`MAIN_THREAD_BUDGET_MS`] of main-thread time
-//! is used (CPU backend) or until its adaptive step count is reached (WebGPU, where a step only
-//! queues GPU work), then reads the losses back asynchronously and yields to the browser.
+//! The Train panel's state, and its link to the training worker ([`crate::worker`]): the page
+//! sends commands and turns the worker's events into the signals the panel shows. No training
+//! step runs on the page's main thread.
 
-use burn::tensor::Tensor;
+use std::collections::HashMap;
+
+use futures_channel::oneshot;
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
+use serde_bytes::ByteBuf;
 
 use super::Runtime;
+use super::training_worker::TrainingWorker;
 use crate::link::WeightsChoice;
-use crate::model::{DigitClassifier, PreviewKind};
-use crate::train::catalogue::start_session;
-use crate::train::metrics::{ClassReport, class_report};
-use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter, Session, model_config, read_floats};
-use crate::weights::{Precision, WeightsError, WeightsFile, WeightsHeader, read_parameters};
+use crate::model::PreviewKind;
+use crate::train::metrics::ClassReport;
+use crate::train::protocol::{Command, Event};
+use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
+use crate::web::now_ms;
 
-/// Main-thread time one slice may use before it yields, in milliseconds.
-const MAIN_THREAD_BUDGET_MS: f64 = 30.0;
-/// Wall time one slice aims at, including the read back, in milliseconds.
-const TARGET_SLICE_MS: f64 = 150.0;
-/// Most steps queued in one slice.
-const MAX_STEPS_PER_SLICE: usize = 32;
-/// How often the preview grid is refreshed while training, in milliseconds.
-const PREVIEW_INTERVAL_MS: f64 = 700.0;
-/// Steps between two checks of a generator's class coverage.
-pub const COVERAGE_INTERVAL: usize = 200;
-/// Samples the classifier judges at each coverage check.
-pub const COVERAGE_SAMPLES: usize = 256;
-/// Seed of the noise of those samples (the same at every check).
-const COVERAGE_SEED: u64 = 11;
-/// Samples the classifier judges per main-thread task.
-const COVERAGE_CHUNK: usize = 32;
+pub use crate::worker::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
 
-/// The Train panel's state: what the view shows and what the loop drives.
+/// The Train panel's state: what the view shows, kept in step with the training worker.
 #[derive(Clone, Copy)]
 pub struct TrainState {
-    /// Whether training is running (the Train / Pause toggle).
+    /// Whether training is running (the Train / Pause toggle): from a press of Train until the
+    /// worker says it stopped.
     pub running: RwSignal<bool>,
+    /// Whether a pause was asked for and the worker is finishing its slice.
+    pub pausing: RwSignal<bool>,
     /// Every step's loss terms.
     pub history: RwSignal<LossHistory>,
     /// The latest preview grid, `64 * 784` intensities.
@@ -60,21 +49,29 @@ pub struct TrainState {
     pub coverage: RwSignal<Vec<(usize, ClassReport)>>,
     /// Whether the weights in use are fresh from the seed or the shipped pretrained ones.
     pub weights_source: RwSignal<WeightsChoice>,
-    /// The classifier that judges samples, once loaded.
-    judge: StoredValue<Option<DigitClassifier>, LocalStorage>,
-    session: StoredValue<Option<Box<dyn Session>>, LocalStorage>,
-    /// Bumped on every reset, so a loop of an older session stops.
+    /// The training worker's backend: its badge and why it is in use, once it is ready.
+    pub backend: RwSignal<Option<(String, String)>>,
+    /// Whether the worker has the classifier that judges samples (or was sent it).
+    judge_sent: StoredValue<bool>,
+    worker: StoredValue<Option<TrainingWorker>, LocalStorage>,
+    /// Numbers the sessions: bumped whenever the weights in use are replaced, so events about
+    /// older weights, still on their way, are dropped.
     generation: StoredValue<u64>,
-    /// The generation whose loop (or single step) is running, if any.
-    active_loop: StoredValue<Option<u64>>,
+    /// Numbers the play presses, so a stop of an older run does not stop a newer one.
+    run: StoredValue<u64>,
+    /// Numbers requests that get an answer (load, export), and who waits for each.
+    next_request: StoredValue<u64>,
+    waiting: StoredValue<HashMap<u64, oneshot::Sender<Event>>, LocalStorage>,
     rate: StoredValue<RateMeter>,
 }
 
 impl TrainState {
-    /// Fresh state with no session.
-    pub fn new() -> Self {
-        Self {
+    /// Fresh state, with the training worker started on `runtime`'s digits. A worker that
+    /// cannot start leaves a notice that says why.
+    pub fn new(runtime: &Runtime) -> Self {
+        let state = Self {
             running: RwSignal::new(false),
+            pausing: RwSignal::new(false),
             history: RwSignal::new(LossHistory::default()),
             preview: RwSignal::new(None),
             preview_kind: RwSignal::new(PreviewKind::Samples),
@@ -85,95 +82,124 @@ impl TrainState {
             stepping: RwSignal::new(false),
             applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
             coverage: RwSignal::new(Vec::new()),
-            judge: StoredValue::new_local(None),
             weights_source: RwSignal::new(WeightsChoice::Fresh),
-            session: StoredValue::new_local(None),
+            backend: RwSignal::new(None),
+            judge_sent: StoredValue::new(false),
+            worker: StoredValue::new_local(None),
             generation: StoredValue::new(0),
-            active_loop: StoredValue::new(None),
+            run: StoredValue::new(0),
+            next_request: StoredValue::new(0),
+            waiting: StoredValue::new_local(HashMap::new()),
             rate: StoredValue::new(RateMeter::default()),
+        };
+        let crash = move |message: String| {
+            state.running.set(false);
+            state.pausing.set(false);
+            state.stepping.set(false);
+            state.notice.set(Some(format!(
+                "Training is unavailable: {message}. Reload the page to try again."
+            )));
+        };
+        match TrainingWorker::spawn(move |event| state.on_event(event), crash) {
+            Ok(worker) => {
+                worker.send(&Command::Start {
+                    images: ByteBuf::from(runtime.files.images.clone()),
+                    labels: ByteBuf::from(runtime.files.labels.clone()),
+                    force_cpu: runtime.force_cpu,
+                });
+                state.worker.set_value(Some(worker));
+            }
+            Err(message) => crash(message),
         }
+        state
+    }
+
+    fn send(self, command: Command) {
+        self.worker.with_value(|w| w.as_ref().map(|w| w.send(&command)));
     }
 
     /// Drops the session and starts a fresh, untrained one of `kind` with `settings`, showing
     /// its preview.
-    pub fn reset(self, runtime: &Runtime, kind: ModelKind, settings: Hyperparameters) {
+    pub fn reset(self, kind: ModelKind, settings: Hyperparameters) {
         self.applied.set(settings);
         self.weights_source.set(WeightsChoice::Fresh);
-        let session = start_session(kind, &settings, &runtime.data, &runtime.device);
-        self.history.set(LossHistory::new(session.loss_names()));
-        self.preview_kind.set(session.preview_kind());
-        self.session.set_value(Some(session));
+        let generation = self.start_afresh();
         self.preview.set(None);
-        self.start_afresh();
+        self.history.set(LossHistory::default());
+        self.send(Command::Reset {
+            generation,
+            kind,
+            settings,
+        });
     }
 
-    /// After the weights in use were replaced: stops training (results of a slice still in
-    /// flight belong to the old weights), clears every figure measured on the old ones, then
-    /// shows the new preview and judges the new samples. The loss history is the caller's.
-    fn start_afresh(self) {
+    /// Before the weights in use are replaced: stops training, clears every figure measured on
+    /// the old ones and returns the next generation (which the caller gives the new weights).
+    fn start_afresh(self) -> u64 {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
         self.running.set(false);
-        self.generation.update_value(|g| *g += 1);
+        self.pausing.set(false);
+        self.stepping.set(false);
         self.diverged.set(false);
         self.steps_per_second.set(None);
         self.epochs.set(0.0);
         self.notice.set(None);
         self.rate.update_value(RateMeter::clear);
         self.coverage.set(Vec::new());
-        leptos::task::spawn_local(async move {
-            self.refresh_preview().await;
-            self.check_coverage().await;
+        generation
+    }
+
+    /// Sends the classifier that judges a generator's samples (a weights file) to the worker.
+    pub fn set_judge(self, weights: Vec<u8>) {
+        self.judge_sent.set_value(true);
+        self.send(Command::Judge {
+            weights: ByteBuf::from(weights),
         });
     }
 
-    /// Sets the classifier that judges a generator's samples, and judges the current ones.
-    pub fn set_judge(self, classifier: DigitClassifier) {
-        self.judge.set_value(Some(classifier));
-        if self.coverage.with_untracked(Vec::is_empty) {
-            leptos::task::spawn_local(self.check_coverage());
+    /// Whether the classifier was sent to the worker.
+    pub fn has_judge(self) -> bool {
+        self.judge_sent.get_value()
+    }
+
+    /// Sends `command` made with a fresh request number and waits for its answer.
+    async fn request(self, command: impl FnOnce(u64) -> Command) -> Option<Event> {
+        let request = self.next_request.get_value();
+        self.next_request.set_value(request + 1);
+        let (answer, answered) = oneshot::channel();
+        self.waiting.update_value(|w| {
+            w.insert(request, answer);
+        });
+        self.send(command(request));
+        answered.await.ok()
+    }
+
+    /// Loads the weights file `bytes` into the current session, which stops training and
+    /// starts its loss history afresh. A file that does not fit changes nothing; the error
+    /// says why.
+    pub async fn load_weights(self, bytes: Vec<u8>) -> Result<(), String> {
+        let generation = self.generation.get_value() + 1;
+        let weights = ByteBuf::from(bytes);
+        let answer = self
+            .request(|request| Command::Load {
+                request,
+                generation,
+                weights,
+            })
+            .await;
+        match answer {
+            Some(Event::Loaded { outcome, .. }) => outcome,
+            _ => Err("the training worker did not answer".into()),
         }
     }
 
-    /// Whether a classifier is there to judge samples.
-    pub fn has_judge(self) -> bool {
-        self.judge.with_value(Option::is_some)
-    }
-
-    /// Loads the weights in `file` into the current session of `kind`, which stops training and
-    /// starts its loss history afresh. A file that does not fit changes nothing.
-    pub fn load_weights(self, kind: ModelKind, file: WeightsFile) -> Result<(), WeightsError> {
-        let applied = self.applied.get_untracked();
-        file.check_fits(kind.id(), &model_config(kind, &applied))?;
-        let precision = file.header.precision;
-        let loaded = self.session.try_update_value(|session| {
-            session
-                .as_mut()
-                .map(|s| s.load_parameters(file.into_tensors(), precision))
-        });
-        loaded.flatten().unwrap_or(Err(WeightsError::TensorMismatch(
-            "there is no model to load into".into(),
-        )))?;
-        self.history.update(|h| *h = LossHistory::new(&h.names));
-        self.start_afresh();
-        Ok(())
-    }
-
-    /// The current weights of `kind` as the bytes of a weights file (f32, with the config and
-    /// settings), read back from the device asynchronously.
-    pub async fn export_weights(self, kind: ModelKind, steps: usize) -> Result<Vec<u8>, WeightsError> {
-        let applied = self.applied.get_untracked();
-        let parameters = self
-            .session
-            .with_value(|s| s.as_ref().map(|s| s.parameters(Precision::F32)))
-            .ok_or_else(|| WeightsError::Readback("there is no model to export".into()))?;
-        let tensors = read_parameters(parameters).await?;
-        let header = WeightsHeader {
-            model: kind.id().into(),
-            config: model_config(kind, &applied),
-            settings: Some(applied),
-            steps,
-            precision: Precision::F32,
-        };
-        WeightsFile::encode(&header, tensors)
+    /// The current weights as the bytes of a weights file (f32, with the config and settings).
+    pub async fn export_weights(self) -> Result<Vec<u8>, String> {
+        match self.request(|request| Command::Export { request }).await {
+            Some(Event::Exported { outcome, .. }) => outcome.map(ByteBuf::into_vec),
+            _ => Err("the training worker did not answer".into()),
+        }
     }
 
     /// Steps left before the step budget is reached.
@@ -184,238 +210,108 @@ impl TrainState {
             .saturating_sub(self.history.with_untracked(LossHistory::len))
     }
 
-    /// Starts or resumes training in the background (not past the budget, nor after divergence).
+    /// Starts or resumes training (not past the budget, nor after divergence).
     pub fn play(self) {
         if self.steps_left() == 0 || self.diverged.get_untracked() {
             return;
         }
+        let run = self.run.get_value() + 1;
+        self.run.set_value(run);
         self.notice.set(None);
+        self.rate.update_value(RateMeter::clear);
         self.running.set(true);
-        if !self.loop_is_running() {
-            leptos::task::spawn_local(self.run());
-        }
+        self.pausing.set(false);
+        self.send(Command::Play { run });
     }
 
-    /// Pauses training after the current slice.
+    /// Pauses training after the slice in progress; `running` stays true until the worker says
+    /// it stopped, so the figures shown once paused are final.
     pub fn pause(self) {
-        self.running.set(false);
+        if self.running.get_untracked() {
+            self.pausing.set(true);
+            self.send(Command::Pause);
+        }
     }
 
     /// Runs exactly one step (when paused) and shows its result.
     pub fn single_step(self) {
         if self.running.get_untracked()
-            || self.loop_is_running()
+            || self.stepping.get_untracked()
             || self.steps_left() == 0
             || self.diverged.get_untracked()
         {
             return;
         }
-        let generation = self.generation.get_value();
-        self.active_loop.set_value(Some(generation));
         self.stepping.set(true);
-        leptos::task::spawn_local(async move {
-            if self.run_slice(1).await.is_some() && generation == self.generation.get_value() {
-                self.refresh_preview().await;
-            }
-            self.release_loop(generation);
-            self.stepping.set(false);
-        });
+        self.send(Command::Step);
     }
 
-    /// Whether a loop of the current session is running (a loop of an older one may still be
-    /// finishing its last read back; it stops on its own).
-    fn loop_is_running(self) -> bool {
-        self.active_loop.get_value() == Some(self.generation.get_value())
-    }
-
-    /// Marks the loop of `generation` as finished, unless a newer one has taken over.
-    fn release_loop(self, generation: u64) {
-        if self.active_loop.get_value() == Some(generation) {
-            self.active_loop.set_value(None);
-        }
-    }
-
-    /// The training loop: slices until paused, reset, or the loss is no longer finite.
-    async fn run(self) {
-        let generation = self.generation.get_value();
-        self.active_loop.set_value(Some(generation));
-        self.rate.update_value(RateMeter::clear);
-        let current = move || generation == self.generation.get_value();
-        let mut steps_per_slice = 1;
-        let mut last_preview = now_ms();
-        loop {
-            while self.running.get_untracked() && current() {
-                let started = now_ms();
-                let Some(done) = self.run_slice(steps_per_slice.min(self.steps_left())).await else {
-                    break;
-                };
-                if self.steps_left() == 0 {
-                    let budget = self.applied.get_untracked().step_budget;
-                    self.stop_with(format!(
-                        "Reached the step budget of {budget} steps: raise it to train on."
-                    ));
-                }
-                // Aim each slice at TARGET_SLICE_MS of wall time, read back included.
-                let per_step = ((now_ms() - started) / done as f64).max(0.1);
-                steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
-                if current() && now_ms() - last_preview > PREVIEW_INTERVAL_MS {
-                    self.refresh_preview().await;
-                    last_preview = now_ms();
-                }
-                if current() && self.coverage_due() {
-                    self.check_coverage().await;
-                }
-                yield_to_browser().await;
-            }
-            if current() {
-                self.refresh_preview().await;
-            }
-            // Play may have been pressed again while the last read back was in flight.
-            if !(self.running.get_untracked() && current()) {
-                break;
-            }
-        }
-        self.release_loop(generation);
-    }
-
-    /// Queues up to `max_steps` steps within the main-thread budget, reads their losses back
-    /// and records them. Returns the number of steps done, or `None` if training must stop.
-    async fn run_slice(self, max_steps: usize) -> Option<usize> {
-        if max_steps == 0 {
-            return None;
-        }
-        let started = now_ms();
-        let generation = self.generation.get_value();
-        let queued: Vec<Tensor<1>> = self.session.try_update_value(|session| {
-            let session = session.as_mut()?;
-            let mut queued = Vec::with_capacity(max_steps);
-            while queued.len() < max_steps {
-                queued.push(session.step());
-                if now_ms() - started > MAIN_THREAD_BUDGET_MS {
-                    break;
-                }
-            }
-            Some(queued)
-        })??;
-        let done = queued.len();
-        let values = match read_floats(Tensor::cat(queued, 0)).await {
-            Ok(values) => values,
-            Err(e) => {
-                self.stop_with(format!("Training stopped: {e}."));
-                return None;
-            }
-        };
-        if generation != self.generation.get_value() {
-            return None;
-        }
-        let mut diverged_at = None;
-        self.history
-            .update(|history| diverged_at = history.extend_flat(&values));
-        let (steps, epochs) = self
-            .session
-            .with_value(|s| s.as_ref().map(|s| (s.steps_done(), s.epochs_done())))?;
-        self.epochs.set(epochs);
-        self.rate.update_value(|rate| rate.record(now_ms(), steps));
-        self.steps_per_second.set(self.rate.with_value(RateMeter::rate));
-        if let Some(step) = diverged_at {
-            let rate = self.applied.get_untracked().learning_rate;
-            self.diverged.set(true);
-            self.stop_with(format!(
-                "Training stopped: the loss became NaN or infinite at step {step}, so the model's weights are no \
-                 longer numbers. A learning rate of {rate} is probably too high for this model: start again, or \
-                 start again with a ten times lower learning rate."
-            ));
-            return None;
-        }
-        Some(done)
-    }
-
-    /// Pauses and tells the user why.
-    fn stop_with(self, message: String) {
-        self.running.set(false);
-        self.notice.set(Some(message));
-    }
-
-    /// Whether a generator has trained [`COVERAGE_INTERVAL`] steps since its last check.
-    fn coverage_due(self) -> bool {
-        let steps = self.history.with_untracked(LossHistory::len);
-        let last = self.coverage.with_untracked(|c| c.last().map(|(step, _)| *step));
-        last.is_some_and(|last| steps >= last + COVERAGE_INTERVAL)
-    }
-
-    /// For a generator, with a classifier loaded: judges [`COVERAGE_SAMPLES`] samples from
-    /// fixed noise and records the class histogram at the current step.
-    async fn check_coverage(self) {
-        let generation = self.generation.get_value();
-        let samples = self.session.with_value(|s| {
-            s.as_ref()
-                .and_then(|s| s.is_generator().then(|| s.samples(COVERAGE_SAMPLES, COVERAGE_SEED)))
-                .flatten()
-        });
-        let Some(samples) = samples.filter(|_| self.has_judge()) else {
+    /// Turns an event from the worker into what the panel shows.
+    fn on_event(self, event: Event) {
+        if event.generation().is_some_and(|g| g != self.generation.get_value()) {
             return;
-        };
-        let step = self.history.with_untracked(LossHistory::len);
-        // Judged in chunks, each read back before the next starts, so that on the CPU no
-        // single main-thread task runs the classifier over all the samples.
-        let mut probabilities = Vec::with_capacity(COVERAGE_SAMPLES * 10);
-        for start in (0..COVERAGE_SAMPLES).step_by(COVERAGE_CHUNK) {
-            let chunk = samples
-                .clone()
-                .slice(start..(start + COVERAGE_CHUNK).min(COVERAGE_SAMPLES));
-            let Some(judged) = self
-                .judge
-                .with_value(|j| j.as_ref().map(|j| j.valid_probabilities(chunk)))
-            else {
-                return;
-            };
-            match read_floats(judged).await {
-                Ok(values) => probabilities.extend(values),
-                Err(e) => {
-                    self.notice.set(Some(format!("Could not judge the samples: {e}.")));
-                    return;
+        }
+        match event {
+            Event::Ready { badge, explanation } => self.backend.set(Some((badge, explanation))),
+            Event::Failed { message } => self.notice.set(Some(format!("Training: {message}."))),
+            Event::Started {
+                loss_names,
+                preview_kind,
+                ..
+            } => {
+                self.history.set(LossHistory::new(&loss_names));
+                self.preview_kind.set(preview_kind);
+            }
+            Event::Losses {
+                values, steps, epochs, ..
+            } => {
+                self.history.update(|h| {
+                    h.extend_flat(&values);
+                });
+                self.epochs.set(epochs);
+                self.rate.update_value(|rate| rate.record(now_ms(), steps));
+                self.steps_per_second.set(self.rate.with_value(RateMeter::rate));
+            }
+            Event::Preview { pixels, .. } => self.preview.set(Some(pixels)),
+            Event::Coverage { step, report, .. } => self.coverage.update(|c| c.push((step, report))),
+            Event::Stopped {
+                run, notice, diverged, ..
+            } => {
+                if run == self.run.get_value() || diverged {
+                    self.running.set(false);
+                    self.pausing.set(false);
+                }
+                if diverged {
+                    self.diverged.set(true);
+                }
+                if notice.is_some() {
+                    self.notice.set(notice);
                 }
             }
-            if generation != self.generation.get_value() {
-                return;
+            Event::Stepped => self.stepping.set(false),
+            Event::Notice { message, .. } => self.notice.set(Some(message)),
+            Event::Loaded {
+                request,
+                generation,
+                ref outcome,
+            } => {
+                if outcome.is_ok() {
+                    // Done here, before the answer is passed on: the new weights' preview is
+                    // the worker's next message.
+                    self.start_afresh();
+                    self.generation.set_value(generation);
+                    self.history.update(|h| *h = LossHistory::new(&h.names));
+                }
+                self.answer(request, event);
             }
-            yield_to_browser().await;
-        }
-        self.coverage.update(|c| c.push((step, class_report(&probabilities))));
-    }
-
-    /// Reads the current preview grid back and shows it.
-    async fn refresh_preview(self) {
-        let Some(preview) = self.session.with_value(|s| s.as_ref().map(|s| s.preview())) else {
-            return;
-        };
-        let generation = self.generation.get_value();
-        match read_floats(preview).await {
-            Ok(pixels) if generation == self.generation.get_value() => self.preview.set(Some(pixels)),
-            Ok(_) => {}
-            Err(e) => self.notice.set(Some(format!("Could not show the preview: {e}."))),
+            Event::Exported { request, .. } => self.answer(request, event),
         }
     }
-}
 
-/// Lets the browser handle events and paint before the next slice. A message to oneself is
-/// used rather than a timer: browsers throttle timers in background tabs (to once a second or
-/// less), not messages, so training keeps its pace when the tab is hidden.
-pub async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let posted = web_sys::MessageChannel::new().and_then(|channel| {
-            channel.port1().set_onmessage(Some(&resolve));
-            channel.port2().post_message(&JsValue::NULL)
-        });
-        if posted.is_err() {
-            // No channel: resolve at once; the await still returns to the event loop.
-            let _ = resolve.call0(&JsValue::NULL);
+    /// Passes `event` to whoever waits for the answer to `request`.
+    fn answer(self, request: u64, event: Event) {
+        if let Some(answer) = self.waiting.try_update_value(|w| w.remove(&request)).flatten() {
+            let _ = answer.send(event);
         }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-/// Milliseconds since the page started, from the high-resolution clock.
-pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    }
 }

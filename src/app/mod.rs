@@ -1,7 +1,6 @@
 //! The leptos single-page app (WebAssembly only). It knows tensors only as the flat pixel and
 //! loss values a panel shows; models, training and data come from the rest of the crate.
 
-mod backend;
 mod chart;
 mod compare_panel;
 mod coverage_chart;
@@ -15,6 +14,7 @@ mod pretrained;
 mod settings_form;
 mod share;
 mod train_panel;
+mod training_worker;
 mod web_files;
 mod weights_controls;
 
@@ -23,9 +23,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::data::MnistSplit;
-use backend::{BackendInfo, choose_backend};
+use crate::web::{BackendInfo, address_forces_cpu, choose_backend};
 use compare_panel::ComparePanel;
-use dataset::fetch_mnist;
+use dataset::{MnistFiles, fetch_mnist};
 use draw_panel::DrawPanel;
 use driver::TrainState;
 use explore_panel::ExplorePanel;
@@ -44,6 +44,10 @@ pub struct Runtime {
     pub backend: BackendInfo,
     /// The shipped digits, split.
     pub data: Arc<MnistSplit>,
+    /// The files they came from, for the training worker.
+    pub files: Arc<MnistFiles>,
+    /// Whether the address asks for the CPU backend (`backend=cpu`).
+    pub force_cpu: bool,
 }
 
 unsafe extern "C" {
@@ -52,14 +56,18 @@ unsafe extern "C" {
     fn __wasm_call_ctors();
 }
 
-/// Mounts the app on the page's body when the module loads. Panics are shown on the page,
-/// never a blank tab.
+/// Mounts the app on the page's body when the module loads on the page (in the training
+/// worker, which loads the same module, it does nothing more than run the constructors).
+/// Panics are shown on the page, never a blank tab.
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn mount() {
     // Calling the constructors ourselves, once, tells wasm-ld not to wrap every export in a call
     // to them; it does that by default, and measured, it cost milliseconds per call from JS.
     // SAFETY: this is the module's start function: it runs once, before any other export.
     unsafe { __wasm_call_ctors() };
+    if web_sys::window().is_none() {
+        return;
+    }
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_fatal_error(&info.to_string());
@@ -87,12 +95,15 @@ fn App() -> impl IntoView {
     let runtime = RwSignal::new(None::<Runtime>);
     let startup_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        let (device, backend) = choose_backend().await;
+        let force_cpu = address_forces_cpu();
+        let (device, backend) = choose_backend(force_cpu).await;
         match fetch_mnist().await {
-            Ok(data) => runtime.set(Some(Runtime {
+            Ok((data, files)) => runtime.set(Some(Runtime {
                 device,
                 backend,
                 data: Arc::new(data),
+                files: Arc::new(files),
+                force_cpu,
             })),
             Err(message) => startup_error.set(Some(message)),
         }
@@ -124,7 +135,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     let opened = read_link();
     let link = opened.link.clone();
     let panel = RwSignal::new(link.panel);
-    let state = TrainState::new();
+    let state = runtime.with_value(TrainState::new);
     let kind = RwSignal::new(link.model);
     let settings = RwSignal::new(link.settings);
     let compare_seed = RwSignal::new(link.compare_seed);
@@ -172,7 +183,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         if link.model != kind.get_untracked() || link.settings != settings.get_untracked() {
             kind.set(link.model);
             settings.set(link.settings);
-            runtime.with_value(|r| state.reset(r, link.model, link.settings));
+            state.reset(link.model, link.settings);
         }
     });
 

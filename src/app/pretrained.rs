@@ -41,6 +41,18 @@ impl PretrainedStore {
         label: &str,
         progress: impl Fn(String, Option<(usize, usize)>),
     ) -> Result<(ManifestEntry, WeightsFile), String> {
+        let (entry, bytes) = self.fetch_bytes(model, label, progress).await?;
+        let file = WeightsFile::parse(&bytes).map_err(|e| format!("The pretrained weights are damaged: {e}."))?;
+        Ok((entry, file))
+    }
+
+    /// The manifest entry of `model` and its file's bytes, checked against the manifest.
+    pub async fn fetch_bytes(
+        self,
+        model: &str,
+        label: &str,
+        progress: impl Fn(String, Option<(usize, usize)>),
+    ) -> Result<(ManifestEntry, Vec<u8>), String> {
         if self.manifest.with_value(Option::is_none) {
             progress("Fetching the list of pretrained weights…".into(), None);
             self.manifest.set_value(Some(fetch_manifest().await?));
@@ -49,27 +61,22 @@ impl PretrainedStore {
             .manifest
             .with_value(|m| m.as_ref().and_then(|m| m.entry(model).cloned()))
             .ok_or_else(|| format!("No pretrained weights are shipped for the {label}."))?;
-        let cached = self.files.with_value(|files| files.get(&entry.file).cloned());
-        let bytes = match cached {
-            Some(bytes) => bytes,
-            None => {
-                let text = format!("Downloading the pretrained {label}…");
-                let url = format!("{WEIGHTS_DIR}/{}", entry.file);
-                let bytes = fetch_with_progress(&url, entry.bytes, |received, expected| {
-                    progress(text.clone(), Some((received, expected)))
-                })
-                .await?;
-                entry.verify(&bytes).map_err(|problem| {
-                    format!("The downloaded weights are not the ones shipped ({problem}); nothing was loaded.")
-                })?;
-                self.files.update_value(|files| {
-                    files.insert(entry.file.clone(), bytes.clone());
-                });
-                bytes
-            }
-        };
-        let file = WeightsFile::parse(&bytes).map_err(|e| format!("The pretrained weights are damaged: {e}."))?;
-        Ok((entry, file))
+        if let Some(bytes) = self.files.with_value(|files| files.get(&entry.file).cloned()) {
+            return Ok((entry, bytes));
+        }
+        let text = format!("Downloading the pretrained {label}…");
+        let url = format!("{WEIGHTS_DIR}/{}", entry.file);
+        let bytes = fetch_with_progress(&url, entry.bytes, |received, expected| {
+            progress(text.clone(), Some((received, expected)))
+        })
+        .await?;
+        entry.verify(&bytes).map_err(|problem| {
+            format!("The downloaded weights are not the ones shipped ({problem}); nothing was loaded.")
+        })?;
+        self.files.update_value(|files| {
+            files.insert(entry.file.clone(), bytes.clone());
+        });
+        Ok((entry, bytes))
     }
 }
 

@@ -18,6 +18,7 @@ use super::weights_controls::WeightsControls;
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
 use crate::train::{Hyperparameters, ModelKind};
+use crate::weights::CLASSIFIER_ID;
 
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;
@@ -57,7 +58,7 @@ pub fn TrainPanel(
 ) -> impl IntoView {
     let smoothing = RwSignal::new(0.9f32);
     let judge_problem = RwSignal::new(None::<String>);
-    let restart = move || runtime.with_value(|r| state.reset(r, kind.get_untracked(), settings.get_untracked()));
+    let restart = move || state.reset(kind.get_untracked(), settings.get_untracked());
     restart();
     let (opening_weights, autorun) = opening;
     if autorun && opening_weights == WeightsChoice::Fresh {
@@ -116,11 +117,13 @@ pub fn TrainPanel(
         }
         judge_problem.set(Some(String::new()));
         leptos::task::spawn_local(async move {
-            let loaded = pretrained.classifier(runtime).await;
+            let loaded = pretrained
+                .fetch_bytes(CLASSIFIER_ID, "digit classifier", |_, _| {})
+                .await;
             match loaded {
-                Ok(classifier) => {
+                Ok((_, weights)) => {
                     judge_problem.set(None);
-                    state.set_judge(classifier);
+                    state.set_judge(weights);
                 }
                 Err(problem) => judge_problem.set(Some(format!("Class coverage is unavailable: {problem}"))),
             }
@@ -198,12 +201,18 @@ pub fn TrainPanel(
         PreviewKind::Reconstructions => "Reconstructions of 64 held-out digits it never trains on",
         PreviewKind::Samples => "Samples from 64 fixed random codes, the same at every refresh",
     };
-    let backend = runtime.with_value(|r| r.backend.clone());
+    let page_backend = runtime.with_value(|r| r.backend.explanation());
+    let backend_note = move || {
+        state
+            .backend
+            .with(|b| b.as_ref().map(|(_, explanation)| explanation.clone()))
+            .unwrap_or_else(|| page_backend.clone())
+    };
 
     view! {
         <section class="panel train" data-testid="train-panel">
             <h2>"Train"</h2>
-            <p class="backend-note" data-testid="backend-note">{backend.explanation()}</p>
+            <p class="backend-note" data-testid="backend-note">{backend_note}</p>
             <div class="controls">
                 <label data-control="model">
                     "Model "
@@ -214,8 +223,16 @@ pub fn TrainPanel(
                     </select>
                 </label>
                 <button data-testid="train-button" data-control="train" class="primary" on:click=move |_| toggle()
-                    disabled=move || state.diverged.get()>
-                    {move || if state.running.get() { "Pause" } else if steps() > 0 { "Resume" } else { "Train" }}
+                    disabled=move || state.diverged.get() || state.pausing.get()>
+                    {move || if state.pausing.get() {
+                        "Pausing…"
+                    } else if state.running.get() {
+                        "Pause"
+                    } else if steps() > 0 {
+                        "Resume"
+                    } else {
+                        "Train"
+                    }}
                 </button>
                 <button data-testid="step-button" data-control="step" on:click=move |_| state.single_step()
                     disabled=move || state.running.get() || state.diverged.get() || state.stepping.get()>"Step"</button>
@@ -224,7 +241,7 @@ pub fn TrainPanel(
                 </button>
             </div>
             <p class="model-summary">{move || kind.get().summary()}</p>
-            <WeightsControls runtime kind settings state pretrained autoload=opening_weights == WeightsChoice::Pretrained />
+            <WeightsControls kind settings state pretrained autoload=opening_weights == WeightsChoice::Pretrained />
             <details class="settings-box" data-control="settings" open>
                 <summary>"Hyper-parameters"
                     <span class="hint">{move || settings_changed().then_some(" — changed: press “Apply & reset” to use them")}</span>

@@ -5,13 +5,12 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::Runtime;
 use super::driver::TrainState;
 use super::pretrained::PretrainedStore;
 use super::web_files::{read_file, save_bytes};
 use crate::link::WeightsChoice;
 use crate::train::{Hyperparameters, ModelKind};
-use crate::weights::{MAX_WEIGHTS_BYTES, ManifestEntry, WeightsFile};
+use crate::weights::{MAX_WEIGHTS_BYTES, ManifestEntry};
 
 /// What the weights controls are doing or last did.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +50,6 @@ fn provenance(entry: &ManifestEntry) -> String {
 /// The weights controls of the Train panel.
 #[component]
 pub fn WeightsControls(
-    runtime: StoredValue<Runtime>,
     kind: RwSignal<ModelKind>,
     settings: RwSignal<Hyperparameters>,
     state: TrainState,
@@ -70,10 +68,10 @@ pub fn WeightsControls(
         let wanted = kind.get_untracked();
         leptos::task::spawn_local(async move {
             let progress = move |text: String, bytes| status.set(Status::Busy(text, bytes));
-            match pretrained.fetch(wanted.id(), wanted.label(), progress).await {
+            match pretrained.fetch_bytes(wanted.id(), wanted.label(), progress).await {
                 // The user picked another model while this one downloaded.
                 Ok(_) if kind.get_untracked() != wanted => status.set(Status::Idle),
-                Ok((entry, file)) => {
+                Ok((entry, bytes)) => {
                     // The session must have the file's shape: take its settings, keep the budget.
                     if let Some(trained) = entry.settings {
                         let next = Hyperparameters {
@@ -81,9 +79,13 @@ pub fn WeightsControls(
                             ..trained
                         };
                         settings.set(next);
-                        runtime.with_value(|r| state.reset(r, wanted, next));
+                        state.reset(wanted, next);
                     }
-                    match state.load_weights(wanted, file) {
+                    status.set(Status::Busy(
+                        format!("Loading the pretrained {}…", wanted.label()),
+                        None,
+                    ));
+                    match state.load_weights(bytes).await {
                         Ok(()) => {
                             state.weights_source.set(WeightsChoice::Pretrained);
                             status.set(Status::Done(format!(
@@ -120,9 +122,7 @@ pub fn WeightsControls(
             }
             status.set(Status::Busy(format!("Reading {name}…"), None));
             let outcome = match read_file(&file).await {
-                Ok(bytes) => WeightsFile::parse(&bytes)
-                    .and_then(|file| state.load_weights(wanted, file))
-                    .map_err(|e| e.to_string()),
+                Ok(bytes) => state.load_weights(bytes).await,
                 Err(message) => Err(message),
             };
             status.set(match outcome {
@@ -156,7 +156,7 @@ pub fn WeightsControls(
         let steps = state.history.with_untracked(|h| h.len());
         status.set(Status::Busy("Reading the weights back from the device…".into(), None));
         leptos::task::spawn_local(async move {
-            let outcome = state.export_weights(current, steps).await.map_err(|e| e.to_string());
+            let outcome = state.export_weights().await;
             let file_name = format!("genplay-{}-step{steps}.bpk", current.id());
             let outcome = outcome.and_then(|bytes| save_bytes(&bytes, &file_name).map(|()| bytes.len()));
             status.set(match outcome {

@@ -75,11 +75,24 @@ pub struct IdxPair {
 /// Decodes an images file and a labels file (each gzipped or raw) whose images must be
 /// `side` x `side`.
 pub fn decode_idx_pair(images: &[u8], labels: &[u8], side: usize) -> Result<IdxPair, IdxError> {
+    let pixels = decode_idx_images(images, side)?;
+    let labels = decode_idx_labels(labels)?;
+    let count = pixels.len() / (side * side).max(1);
+    if count != labels.len() {
+        return Err(IdxError::CountMismatch {
+            images: count,
+            labels: labels.len(),
+        });
+    }
+    Ok(IdxPair { pixels, labels, side })
+}
+
+/// Decodes an images file (gzipped or raw) whose images must be `side` x `side`: their pixel
+/// bytes, row-major, image after image.
+pub fn decode_idx_images(images: &[u8], side: usize) -> Result<Vec<u8>, IdxError> {
     let images = maybe_gunzip(images, "images")?;
-    let labels = maybe_gunzip(labels, "labels")?;
-    let (image_dims, pixels) = parse(&images, "images", IMAGES_MAGIC, 3)?;
-    let (label_dims, labels) = parse(&labels, "labels", LABELS_MAGIC, 1)?;
-    let (rows, cols) = (image_dims[1], image_dims[2]);
+    let (dims, pixels) = parse(&images, "images", IMAGES_MAGIC, 3)?;
+    let (rows, cols) = (dims[1], dims[2]);
     if rows != side || cols != side {
         return Err(IdxError::WrongDimensions {
             rows,
@@ -87,17 +100,41 @@ pub fn decode_idx_pair(images: &[u8], labels: &[u8], side: usize) -> Result<IdxP
             expected: side,
         });
     }
-    if image_dims[0] != label_dims[0] {
-        return Err(IdxError::CountMismatch {
-            images: image_dims[0],
-            labels: label_dims[0],
-        });
+    Ok(pixels.to_vec())
+}
+
+/// Decodes a labels file (gzipped or raw).
+pub fn decode_idx_labels(labels: &[u8]) -> Result<Vec<u8>, IdxError> {
+    let labels = maybe_gunzip(labels, "labels")?;
+    let (_, labels) = parse(&labels, "labels", LABELS_MAGIC, 1)?;
+    Ok(labels.to_vec())
+}
+
+/// The magic number of an IDX file (gzipped or raw), if it has four bytes to read.
+pub fn idx_magic(bytes: &[u8]) -> Result<Option<u32>, IdxError> {
+    let bytes = maybe_gunzip(bytes, "file")?;
+    Ok(bytes.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+}
+
+/// An uncompressed IDX images file of `side` x `side` images from their pixel bytes.
+pub fn encode_idx_images(pixels: &[u8], side: usize) -> Vec<u8> {
+    let count = pixels.len() / (side * side).max(1);
+    let mut bytes = Vec::with_capacity(16 + pixels.len());
+    for word in [IMAGES_MAGIC, count as u32, side as u32, side as u32] {
+        bytes.extend_from_slice(&word.to_be_bytes());
     }
-    Ok(IdxPair {
-        pixels: pixels.to_vec(),
-        labels: labels.to_vec(),
-        side,
-    })
+    bytes.extend_from_slice(pixels);
+    bytes
+}
+
+/// An uncompressed IDX labels file.
+pub fn encode_idx_labels(labels: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(8 + labels.len());
+    for word in [LABELS_MAGIC, labels.len() as u32] {
+        bytes.extend_from_slice(&word.to_be_bytes());
+    }
+    bytes.extend_from_slice(labels);
+    bytes
 }
 
 /// Gunzips `bytes` when they start with the gzip magic, else returns them as they are.
@@ -171,6 +208,16 @@ mod tests {
         }
         bytes.extend((0..count).map(|i| (i % 10) as u8));
         bytes
+    }
+
+    #[test]
+    fn encoding_round_trips() {
+        let pixels: Vec<u8> = (0..3 * 16).map(|i| i as u8).collect();
+        let pair = decode_idx_pair(&encode_idx_images(&pixels, 4), &encode_idx_labels(&[4, 5, 6]), 4).unwrap();
+        assert_eq!(pair.pixels, pixels);
+        assert_eq!(pair.labels, vec![4, 5, 6]);
+        assert_eq!(idx_magic(&encode_idx_labels(&[1])).unwrap(), Some(LABELS_MAGIC));
+        assert_eq!(idx_magic(&[1, 2]).unwrap(), None);
     }
 
     #[test]

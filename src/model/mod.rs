@@ -37,7 +37,7 @@ pub struct LossTerms {
 }
 
 /// What a model's live preview grid shows while it trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PreviewKind {
     /// The model's reconstructions of fixed held-out digits (autoencoders).
     Reconstructions,

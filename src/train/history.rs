@@ -7,16 +7,16 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LossHistory {
     /// Names of the terms, in the order of [`series`](Self::series).
-    pub names: Vec<&'static str>,
+    pub names: Vec<String>,
     /// `series[t][s]` is term `t` at step `s + 1`.
     pub series: Vec<Vec<f32>>,
 }
 
 impl LossHistory {
     /// An empty history for terms named `names`.
-    pub fn new(names: &[&'static str]) -> Self {
+    pub fn new(names: &[impl AsRef<str>]) -> Self {
         Self {
-            names: names.to_vec(),
+            names: names.iter().map(|n| n.as_ref().to_string()).collect(),
             series: vec![Vec::new(); names.len()],
         }
     }
@@ -50,7 +50,7 @@ impl LossHistory {
     /// The history as CSV: a `step` column, then one column per term.
     pub fn to_csv(&self) -> String {
         let mut csv = std::iter::once("step")
-            .chain(self.names.iter().copied())
+            .chain(self.names.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join(",");
         csv.push('\n');

@@ -2,13 +2,15 @@
 //! histogram, how many classes are covered (which exposes mode collapse), the mean confidence,
 //! and an Inception-Score-like figure. Plain arithmetic on values already read back.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::classifier::CLASSES;
 
 /// A sample's predicted class counts as covered only if at least this share of samples has it.
 pub const COVERAGE_MIN_SHARE: f64 = 0.02;
 
 /// What the classifier says about a batch of samples.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassReport {
     /// How many samples fall in each class (the arg-max of their probabilities).
     pub histogram: [usize; CLASSES],

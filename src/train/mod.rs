@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod history;
 pub mod latent_plane;
 pub mod metrics;
+pub mod protocol;
 pub mod readback;
 pub mod settings;
 pub mod trainer;

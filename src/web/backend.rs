@@ -1,5 +1,6 @@
 //! Picks the device: WebGPU when the browser has a working adapter, else burn's CPU backend,
-//! saying plainly which and why. `?backend=cpu` in the address forces the CPU.
+//! saying plainly which and why. `?backend=cpu` in the page's address forces the CPU. Works on
+//! the page and in a worker (both have `navigator.gpu` where the browser offers WebGPU).
 
 use burn::tensor::Device;
 use js_sys::Reflect;
@@ -39,10 +40,10 @@ impl BackendInfo {
     }
 }
 
-/// The autodiff device to train on, and what it is.
-pub async fn choose_backend() -> (Device, BackendInfo) {
+/// The autodiff device to train on, and what it is; `force_cpu` skips WebGPU.
+pub async fn choose_backend(force_cpu: bool) -> (Device, BackendInfo) {
     let cpu = |reason: String| (Device::flex().autodiff(), BackendInfo::Cpu { reason });
-    if forced_cpu() {
+    if force_cpu {
         return cpu("the address asks for the CPU backend (backend=cpu)".into());
     }
     let adapter = match webgpu_adapter_name().await {
@@ -55,8 +56,8 @@ pub async fn choose_backend() -> (Device, BackendInfo) {
     }
 }
 
-/// Whether the page's address says `backend=cpu`.
-fn forced_cpu() -> bool {
+/// Whether the page's address says `backend=cpu` (always false in a worker).
+pub fn address_forces_cpu() -> bool {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .is_some_and(|query| {
@@ -69,8 +70,8 @@ fn forced_cpu() -> bool {
 
 /// Asks the browser for a WebGPU adapter and returns its description, or why there is none.
 async fn webgpu_adapter_name() -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let gpu = Reflect::get(&window.navigator(), &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|_| "no navigator")?;
+    let gpu = Reflect::get(&navigator, &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
     if gpu.is_undefined() || gpu.is_null() {
         return Err("this browser does not offer WebGPU".into());
     }

@@ -1,0 +1,216 @@
+//! The messages between the page and the worker that trains its model: the page sends
+//! [`Command`]s, the worker answers with [`Event`]s. Plain serde types, no web code, so the same
+//! definitions serve both ends and are tested natively.
+//!
+//! Every command that replaces the weights in use carries a new `generation`, and every event
+//! measured on some weights carries the generation they belong to: the page drops events of
+//! older generations, which may still be on their way when a reset or a load was sent.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use super::catalogue::ModelKind;
+use super::metrics::ClassReport;
+use super::settings::Hyperparameters;
+use crate::model::PreviewKind;
+
+/// What the page asks of the training worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// The first command: the digits to train on (the shipped IDX files, gzipped or not) and
+    /// whether the CPU backend is forced. Answered by [`Event::Ready`] or [`Event::Failed`].
+    Start {
+        /// The images file in IDX format.
+        images: ByteBuf,
+        /// The labels file in IDX format.
+        labels: ByteBuf,
+        /// Train on the CPU even where WebGPU works.
+        force_cpu: bool,
+    },
+    /// The digit classifier's weights file, for the mode-collapse watch.
+    Judge {
+        /// A genplay weights file of the classifier.
+        weights: ByteBuf,
+    },
+    /// Starts a fresh, untrained session of `kind` with `settings`.
+    Reset {
+        /// The generation of the new session.
+        generation: u64,
+        /// Which model.
+        kind: ModelKind,
+        /// Its settings (the step budget included).
+        settings: Hyperparameters,
+    },
+    /// Trains until paused, the step budget is reached or the loss is no longer finite.
+    /// Answered by [`Event::Stopped`] with the same `run` when training stops.
+    Play {
+        /// Numbers the page's play presses, so it can tell which run stopped.
+        run: u64,
+    },
+    /// Stops training after the slice in progress.
+    Pause,
+    /// Runs exactly one step when paused. Answered by [`Event::Stepped`].
+    Step,
+    /// Loads a weights file into the session. Answered by [`Event::Loaded`].
+    Load {
+        /// Pairs the answer with the request.
+        request: u64,
+        /// The generation the session takes if the file loads.
+        generation: u64,
+        /// The weights file.
+        weights: ByteBuf,
+    },
+    /// Writes the current weights as an f32 weights file. Answered by [`Event::Exported`].
+    Export {
+        /// Pairs the answer with the request.
+        request: u64,
+    },
+}
+
+/// What the training worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// The worker is ready to train, on this backend.
+    Ready {
+        /// The backend's badge text, e.g. "CPU" or "WebGPU — <adapter>".
+        badge: String,
+        /// One sentence on why this backend is in use.
+        explanation: String,
+    },
+    /// The worker could not start, or a command failed outside any session.
+    Failed {
+        /// What went wrong, in plain words.
+        message: String,
+    },
+    /// A fresh session of the generation started: what it reports.
+    Started {
+        /// The new session.
+        generation: u64,
+        /// Names of the loss terms each step reports.
+        loss_names: Vec<String>,
+        /// What its preview grid shows.
+        preview_kind: PreviewKind,
+    },
+    /// Loss terms of the steps just taken, flattened step by step.
+    Losses {
+        /// The session they belong to.
+        generation: u64,
+        /// `steps * terms` values.
+        values: Vec<f32>,
+        /// Steps done by the session so far.
+        steps: usize,
+        /// Passes over the training digits so far.
+        epochs: f64,
+    },
+    /// The live preview grid.
+    Preview {
+        /// The session it belongs to.
+        generation: u64,
+        /// `64 * 784` intensities in `[0, 1]`.
+        pixels: Vec<f32>,
+    },
+    /// The classifier's verdict on a generator's samples at a step.
+    Coverage {
+        /// The session it belongs to.
+        generation: u64,
+        /// The step it was taken at.
+        step: usize,
+        /// The class histogram and its figures.
+        report: ClassReport,
+    },
+    /// Training stopped: paused, budget reached, diverged or failed.
+    Stopped {
+        /// The session it belongs to.
+        generation: u64,
+        /// The play press whose run stopped.
+        run: u64,
+        /// Why, in plain words, when it is not a plain pause.
+        notice: Option<String>,
+        /// Whether a loss became NaN or infinite (training cannot go on).
+        diverged: bool,
+    },
+    /// A single step finished (or was refused because training is running).
+    Stepped,
+    /// The answer to [`Command::Load`].
+    Loaded {
+        /// The request it answers.
+        request: u64,
+        /// The session's generation after the request: the load's own if it loaded.
+        generation: u64,
+        /// Empty on success, else why nothing changed.
+        outcome: Result<(), String>,
+    },
+    /// The answer to [`Command::Export`].
+    Exported {
+        /// The request it answers.
+        request: u64,
+        /// The bytes of the weights file, or why there are none.
+        outcome: Result<ByteBuf, String>,
+    },
+    /// A notice that does not stop training (a preview or coverage read back that failed).
+    Notice {
+        /// The session it belongs to.
+        generation: u64,
+        /// What happened.
+        message: String,
+    },
+}
+
+impl Event {
+    /// The generation of the session an event was measured on, if it belongs to one.
+    pub fn generation(&self) -> Option<u64> {
+        match self {
+            Event::Started { generation, .. }
+            | Event::Losses { generation, .. }
+            | Event::Preview { generation, .. }
+            | Event::Coverage { generation, .. }
+            | Event::Stopped { generation, .. }
+            | Event::Notice { generation, .. } => Some(*generation),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message survives a round trip through JSON, the format the tests can read.
+    #[test]
+    fn messages_round_trip() {
+        let commands = [
+            Command::Reset {
+                generation: 3,
+                kind: ModelKind::Dcgan,
+                settings: Hyperparameters::defaults(ModelKind::Dcgan),
+            },
+            Command::Load {
+                request: 1,
+                generation: 4,
+                weights: ByteBuf::from(vec![0, 255, 7]),
+            },
+            Command::Play { run: 9 },
+        ];
+        for command in commands {
+            let json = serde_json::to_string(&command).unwrap();
+            assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
+        }
+        let event = Event::Exported {
+            request: 2,
+            outcome: Err("no model".into()),
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+        assert_eq!(event.generation(), None);
+        assert_eq!(
+            Event::Stopped {
+                generation: 5,
+                run: 1,
+                notice: None,
+                diverged: false
+            }
+            .generation(),
+            Some(5)
+        );
+    }
+}

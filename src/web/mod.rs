@@ -1,0 +1,8 @@
+//! Browser plumbing shared by the page ([`crate::app`]) and the training worker
+//! ([`crate::worker`]): choosing the backend, and the event loop's clock and yield.
+
+pub mod backend;
+pub mod event_loop;
+
+pub use backend::{BackendInfo, address_forces_cpu, choose_backend};
+pub use event_loop::{now_ms, yield_to_browser};

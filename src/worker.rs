@@ -1,0 +1,536 @@
+//! The training worker (WebAssembly only): the Train panel's model trains here, in a dedicated
+//! Web Worker, so no training step ever runs on the page's main thread, whatever the model or
+//! backend. The page sends [`Command`]s and hears [`Event`]s ([`crate::train::protocol`]).
+//!
+//! `www/train-worker.js` loads this same WebAssembly module (the page sends it its compiled
+//! module, so it is not compiled twice) and calls [`run_training_worker`]. Commands are handled
+//! one at a time, in order; a run of training is a separate task that checks between slices
+//! whether it should go on, so a pause or a reset takes effect after the slice in progress.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::tensor::{Device, Tensor};
+use serde_bytes::ByteBuf;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::data::MnistSplit;
+use crate::model::DigitClassifier;
+use crate::train::catalogue::start_session;
+use crate::train::metrics::class_report;
+use crate::train::protocol::{Command, Event};
+use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
+use crate::web::{choose_backend, now_ms, yield_to_browser};
+use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
+
+/// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
+/// for a pause to take effect at once, long enough to keep the device busy.
+const TARGET_SLICE_MS: f64 = 150.0;
+/// Most steps queued in one slice.
+const MAX_STEPS_PER_SLICE: usize = 32;
+/// How often the preview grid is refreshed while training, in milliseconds.
+const PREVIEW_INTERVAL_MS: f64 = 700.0;
+/// Steps between two checks of a generator's class coverage.
+pub const COVERAGE_INTERVAL: usize = 200;
+/// Samples the classifier judges at each coverage check.
+pub const COVERAGE_SAMPLES: usize = 256;
+/// Seed of the noise of those samples (the same at every check).
+const COVERAGE_SEED: u64 = 11;
+
+/// The worker's state: the device, the digits, the session and where training stands.
+#[derive(Default)]
+struct Worker {
+    device: Option<Device>,
+    data: Option<Arc<MnistSplit>>,
+    judge: Option<DigitClassifier>,
+    session: Option<Box<dyn Session>>,
+    kind: Option<ModelKind>,
+    settings: Option<Hyperparameters>,
+    /// The generation of the session, as the page numbered it.
+    generation: u64,
+    /// Whether training should go on.
+    running: bool,
+    /// The page's number for the latest play press.
+    run: u64,
+    /// The generation whose run of training is in progress, if any.
+    active: Option<u64>,
+    /// Whether the session's losses stopped being finite.
+    diverged: bool,
+    /// The step of the latest coverage check of this session.
+    last_coverage: Option<usize>,
+    /// Commands waiting to be handled, and whether one is being handled.
+    queue: VecDeque<Command>,
+    draining: bool,
+}
+
+type Shared = Rc<RefCell<Worker>>;
+
+/// Why a slice of training ended early.
+enum SliceEnd {
+    /// The session was replaced while the slice's losses were being read back.
+    Stale,
+    /// Training cannot go on; the message says why.
+    Stop { notice: String, diverged: bool },
+}
+
+/// Entry point, called by `www/train-worker.js` once the module is loaded, with the messages
+/// that arrived meanwhile. Takes over the worker's `onmessage`.
+#[wasm_bindgen]
+pub fn run_training_worker(pending: js_sys::Array) {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(&Event::Failed {
+            message: format!("the training worker stopped: {info}"),
+        });
+    }));
+    let worker: Shared = Rc::default();
+    let receiver = worker.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        receive(&receiver, event.data());
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    for message in pending.iter() {
+        receive(&worker, message);
+    }
+}
+
+/// The worker's global scope.
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Sends `event` to the page.
+fn post(event: &Event) {
+    match serde_wasm_bindgen::to_value(event) {
+        Ok(value) => {
+            let _ = scope().post_message(&value);
+        }
+        Err(e) => web_sys::console::error_1(&format!("could not send an event to the page: {e}").into()),
+    }
+}
+
+/// Queues a message from the page and, unless a command is being handled, handles the queue.
+fn receive(worker: &Shared, message: JsValue) {
+    let command = match serde_wasm_bindgen::from_value::<Command>(message) {
+        Ok(command) => command,
+        Err(e) => {
+            post(&Event::Failed {
+                message: format!("the training worker got a message it does not understand ({e})"),
+            });
+            return;
+        }
+    };
+    let mut state = worker.borrow_mut();
+    state.queue.push_back(command);
+    if !state.draining {
+        state.draining = true;
+        wasm_bindgen_futures::spawn_local(drain(worker.clone()));
+    }
+}
+
+/// Handles queued commands one at a time, in order.
+async fn drain(worker: Shared) {
+    loop {
+        let next = worker.borrow_mut().queue.pop_front();
+        let Some(command) = next else {
+            worker.borrow_mut().draining = false;
+            return;
+        };
+        handle(&worker, command).await;
+    }
+}
+
+async fn handle(worker: &Shared, command: Command) {
+    match command {
+        Command::Start {
+            images,
+            labels,
+            force_cpu,
+        } => start(worker, &images, &labels, force_cpu).await,
+        Command::Judge { weights } => set_judge(worker, &weights).await,
+        Command::Reset {
+            generation,
+            kind,
+            settings,
+        } => reset(worker, generation, kind, settings).await,
+        Command::Play { run } => play(worker, run),
+        Command::Pause => worker.borrow_mut().running = false,
+        Command::Step => single_step(worker).await,
+        Command::Load {
+            request,
+            generation,
+            weights,
+        } => {
+            let outcome = load(worker, generation, &weights);
+            let loaded = outcome.is_ok();
+            let generation = worker.borrow().generation;
+            post(&Event::Loaded {
+                request,
+                generation,
+                outcome,
+            });
+            if loaded {
+                show_fresh_weights(worker).await;
+            }
+        }
+        Command::Export { request } => {
+            let outcome = export(worker).await.map(ByteBuf::from);
+            post(&Event::Exported { request, outcome });
+        }
+    }
+}
+
+/// Picks the backend and decodes the digits.
+async fn start(worker: &Shared, images: &[u8], labels: &[u8], force_cpu: bool) {
+    let data = match MnistSplit::from_idx(images, labels) {
+        Ok(data) => data,
+        Err(e) => {
+            post(&Event::Failed {
+                message: format!("the training worker could not read the digits: {e}"),
+            });
+            return;
+        }
+    };
+    let (device, backend) = choose_backend(force_cpu).await;
+    {
+        let mut state = worker.borrow_mut();
+        state.device = Some(device);
+        state.data = Some(Arc::new(data));
+    }
+    post(&Event::Ready {
+        badge: backend.badge(),
+        explanation: backend.explanation(),
+    });
+}
+
+/// Loads the classifier that judges a generator's samples, and judges the current ones.
+async fn set_judge(worker: &Shared, weights: &[u8]) {
+    let judge = {
+        let state = worker.borrow();
+        let Some(device) = state.device.as_ref() else { return };
+        WeightsFile::parse(weights).and_then(|file| classifier_from_file(file, device))
+    };
+    match judge {
+        Ok(judge) => {
+            let unjudged = {
+                let mut state = worker.borrow_mut();
+                state.judge = Some(judge);
+                state.last_coverage.is_none()
+            };
+            if unjudged {
+                check_coverage(worker).await;
+            }
+        }
+        Err(e) => post(&Event::Failed {
+            message: format!("class coverage is unavailable: the digit classifier did not load ({e})"),
+        }),
+    }
+}
+
+/// Replaces the session with a fresh one and shows it.
+async fn reset(worker: &Shared, generation: u64, kind: ModelKind, settings: Hyperparameters) {
+    {
+        let mut state = worker.borrow_mut();
+        let (Some(device), Some(data)) = (state.device.clone(), state.data.clone()) else {
+            return;
+        };
+        let session = start_session(kind, &settings, &data, &device);
+        post(&Event::Started {
+            generation,
+            loss_names: session.loss_names().iter().map(|n| n.to_string()).collect(),
+            preview_kind: session.preview_kind(),
+        });
+        state.session = Some(session);
+        state.kind = Some(kind);
+        state.settings = Some(settings);
+        state.generation = generation;
+    }
+    show_fresh_weights(worker).await;
+}
+
+/// After the weights in use were replaced: nothing runs, nothing is diverged, and the page sees
+/// the new preview and the classifier's verdict on the new samples.
+async fn show_fresh_weights(worker: &Shared) {
+    {
+        let mut state = worker.borrow_mut();
+        state.running = false;
+        state.diverged = false;
+        state.last_coverage = None;
+    }
+    refresh_preview(worker).await;
+    check_coverage(worker).await;
+}
+
+/// Steps left before the step budget is reached.
+fn steps_left(state: &Worker) -> usize {
+    match (&state.session, &state.settings) {
+        (Some(session), Some(settings)) => settings.step_budget.saturating_sub(session.steps_done()),
+        _ => 0,
+    }
+}
+
+/// Starts or resumes training, unless the budget is spent or the losses diverged.
+fn play(worker: &Shared, run: u64) {
+    let mut state = worker.borrow_mut();
+    state.run = run;
+    let refusal = if state.diverged {
+        Some("Training cannot go on: the loss is no longer a number. Start again.".to_string())
+    } else if steps_left(&state) == 0 {
+        state.settings.map(|s| budget_notice(s.step_budget))
+    } else {
+        None
+    };
+    if let Some(notice) = refusal {
+        post(&Event::Stopped {
+            generation: state.generation,
+            run,
+            notice: Some(notice),
+            diverged: state.diverged,
+        });
+        return;
+    }
+    state.running = true;
+    if state.active != Some(state.generation) {
+        state.active = Some(state.generation);
+        wasm_bindgen_futures::spawn_local(train(worker.clone(), state.generation));
+    }
+}
+
+fn budget_notice(budget: usize) -> String {
+    format!("Reached the step budget of {budget} steps: raise it to train on.")
+}
+
+/// Runs exactly one step when nothing else runs, then shows its preview. Commands are handled
+/// one at a time, so no other command runs meanwhile.
+async fn single_step(worker: &Shared) {
+    let generation = {
+        let state = worker.borrow();
+        if state.running || state.active.is_some() || state.diverged || steps_left(&state) == 0 {
+            post(&Event::Stepped);
+            return;
+        }
+        state.generation
+    };
+    match run_slice(worker, generation, 1).await {
+        Ok(_) => refresh_preview(worker).await,
+        Err(SliceEnd::Stop { notice, diverged }) => stop(worker, generation, Some(notice), diverged),
+        Err(SliceEnd::Stale) => {}
+    }
+    post(&Event::Stepped);
+}
+
+/// Marks the run of `generation` as finished, unless a newer one has taken over.
+fn release(worker: &Shared, generation: u64) {
+    let mut state = worker.borrow_mut();
+    if state.active == Some(generation) {
+        state.active = None;
+    }
+}
+
+/// Stops training of `generation` and tells the page why.
+fn stop(worker: &Shared, generation: u64, notice: Option<String>, diverged: bool) {
+    let mut state = worker.borrow_mut();
+    state.running = false;
+    state.diverged |= diverged;
+    post(&Event::Stopped {
+        generation,
+        run: state.run,
+        notice,
+        diverged,
+    });
+}
+
+/// A run of training: slices until paused, replaced, out of budget or diverged.
+async fn train(worker: Shared, generation: u64) {
+    let current = || {
+        let state = worker.borrow();
+        state.generation == generation && state.running
+    };
+    let mut steps_per_slice = 1;
+    let mut last_preview = now_ms();
+    let mut ending = None;
+    while current() {
+        let started = now_ms();
+        let wanted = steps_per_slice.min(steps_left(&worker.borrow()));
+        match run_slice(&worker, generation, wanted).await {
+            Ok(done) => {
+                // Aim each slice at TARGET_SLICE_MS of wall time, read back included.
+                let per_step = ((now_ms() - started) / done.max(1) as f64).max(0.1);
+                steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
+            }
+            Err(SliceEnd::Stale) => break,
+            Err(SliceEnd::Stop { notice, diverged }) => {
+                ending = Some((notice, diverged));
+                break;
+            }
+        }
+        let budget = worker.borrow().settings.map(|s| s.step_budget);
+        if steps_left(&worker.borrow()) == 0 {
+            ending = budget.map(|b| (budget_notice(b), false));
+            break;
+        }
+        if current() && now_ms() - last_preview > PREVIEW_INTERVAL_MS {
+            refresh_preview(&worker).await;
+            last_preview = now_ms();
+        }
+        if current() && coverage_due(&worker.borrow()) {
+            check_coverage(&worker).await;
+        }
+        yield_to_browser().await;
+    }
+    if worker.borrow().generation == generation {
+        refresh_preview(&worker).await;
+        let (notice, diverged) = ending.map_or((None, false), |(n, d)| (Some(n), d));
+        stop(&worker, generation, notice, diverged);
+    }
+    release(&worker, generation);
+}
+
+/// Queues up to `max_steps` steps, reads their losses back and sends them. Returns the number
+/// of steps done.
+async fn run_slice(worker: &Shared, generation: u64, max_steps: usize) -> Result<usize, SliceEnd> {
+    let queued: Vec<Tensor<1>> = {
+        let mut state = worker.borrow_mut();
+        let Some(session) = state.session.as_mut() else {
+            return Err(SliceEnd::Stale);
+        };
+        (0..max_steps.max(1)).map(|_| session.step()).collect()
+    };
+    let done = queued.len();
+    let values = read_floats(Tensor::cat(queued, 0)).await.map_err(|e| SliceEnd::Stop {
+        notice: format!("Training stopped: {e}."),
+        diverged: false,
+    })?;
+    let state = worker.borrow();
+    if state.generation != generation {
+        return Err(SliceEnd::Stale);
+    }
+    let Some(session) = state.session.as_ref() else {
+        return Err(SliceEnd::Stale);
+    };
+    let (steps, epochs) = (session.steps_done(), session.epochs_done());
+    let terms = values.len() / done;
+    let diverged_at = values
+        .chunks(terms.max(1))
+        .position(|step| step.iter().any(|v| !v.is_finite()))
+        .map(|index| steps - done + index + 1);
+    post(&Event::Losses {
+        generation,
+        values,
+        steps,
+        epochs,
+    });
+    match diverged_at {
+        Some(step) => {
+            let rate = state.settings.map_or(0.0, |s| s.learning_rate);
+            Err(SliceEnd::Stop {
+                notice: format!(
+                    "Training stopped: the loss became NaN or infinite at step {step}, so the model's weights are \
+                     no longer numbers. A learning rate of {rate} is probably too high for this model: start again, \
+                     or start again with a ten times lower learning rate."
+                ),
+                diverged: true,
+            })
+        }
+        None => Ok(done),
+    }
+}
+
+/// Whether a generator has trained [`COVERAGE_INTERVAL`] steps since its last check.
+fn coverage_due(state: &Worker) -> bool {
+    let steps = state.session.as_ref().map_or(0, |s| s.steps_done());
+    state
+        .last_coverage
+        .is_some_and(|last| steps >= last + COVERAGE_INTERVAL)
+}
+
+/// For a generator, with a classifier loaded: judges [`COVERAGE_SAMPLES`] samples from fixed
+/// noise and sends the class histogram at the current step.
+async fn check_coverage(worker: &Shared) {
+    let (generation, step, judged) = {
+        let mut state = worker.borrow_mut();
+        let Some(session) = state.session.as_ref().filter(|s| s.is_generator()) else {
+            return;
+        };
+        let (Some(samples), Some(judge)) = (session.samples(COVERAGE_SAMPLES, COVERAGE_SEED), state.judge.as_ref())
+        else {
+            return;
+        };
+        let step = session.steps_done();
+        let judged = judge.valid_probabilities(samples);
+        state.last_coverage = Some(step);
+        (state.generation, step, judged)
+    };
+    match read_floats(judged).await {
+        Ok(probabilities) => post(&Event::Coverage {
+            generation,
+            step,
+            report: class_report(&probabilities),
+        }),
+        Err(e) => post(&Event::Notice {
+            generation,
+            message: format!("Could not judge the samples: {e}."),
+        }),
+    }
+}
+
+/// Reads the current preview grid back and sends it.
+async fn refresh_preview(worker: &Shared) {
+    let (generation, preview) = {
+        let state = worker.borrow();
+        let Some(session) = state.session.as_ref() else { return };
+        (state.generation, session.preview())
+    };
+    match read_floats(preview).await {
+        Ok(pixels) => post(&Event::Preview { generation, pixels }),
+        Err(e) => post(&Event::Notice {
+            generation,
+            message: format!("Could not show the preview: {e}."),
+        }),
+    }
+}
+
+/// Loads the weights file `bytes` into the session, which then takes `generation`. A file
+/// that does not fit changes nothing.
+fn load(worker: &Shared, generation: u64, bytes: &[u8]) -> Result<(), String> {
+    let mut state = worker.borrow_mut();
+    let (Some(kind), Some(settings)) = (state.kind, state.settings) else {
+        return Err("there is no model to load into".into());
+    };
+    let file = WeightsFile::parse(bytes).map_err(|e| e.to_string())?;
+    file.check_fits(kind.id(), &model_config(kind, &settings))
+        .map_err(|e| e.to_string())?;
+    let precision = file.header.precision;
+    let session = state.session.as_mut().ok_or("there is no model to load into")?;
+    session
+        .load_parameters(file.into_tensors(), precision)
+        .map_err(|e| e.to_string())?;
+    state.generation = generation;
+    Ok(())
+}
+
+/// The current weights as the bytes of an f32 weights file, with the config and settings,
+/// read back from the device asynchronously.
+async fn export(worker: &Shared) -> Result<Vec<u8>, String> {
+    let (parameters, header) = {
+        let state = worker.borrow();
+        let (Some(session), Some(kind), Some(settings)) = (state.session.as_ref(), state.kind, state.settings) else {
+            return Err("there is no model to export".into());
+        };
+        let header = WeightsHeader {
+            model: kind.id().into(),
+            config: model_config(kind, &settings),
+            settings: Some(settings),
+            steps: session.steps_done(),
+            precision: Precision::F32,
+        };
+        (session.parameters(Precision::F32), header)
+    };
+    let tensors = read_parameters(parameters).await.map_err(|e| e.to_string())?;
+    WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())
+}
