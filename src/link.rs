@@ -3,6 +3,7 @@
 //! keys, malformed or out-of-range values, an over-long link) is named in a short notice and
 //! its default is used instead. Plain data, free of web code, so it is tested natively.
 
+use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
 use crate::train::compare::MaskKind;
 use crate::train::settings::{FIELDS, short_number};
 use crate::train::{Hyperparameters, ModelKind};
@@ -61,6 +62,21 @@ pub struct DemoLink {
     pub embed: bool,
     /// Controls hidden in embed mode, from [`HIDEABLE`].
     pub hide: Vec<&'static str>,
+    /// The dataset the demo was made with, when it is not the shipped MNIST: a user's own
+    /// files cannot travel in a link, so the page asks for them by this name.
+    pub dataset: Option<String>,
+}
+
+/// The longest dataset name a link carries, in characters.
+pub const MAX_DATASET_NAME: usize = 64;
+
+/// Whether `name` can be a dataset's name in a link: 1 to [`MAX_DATASET_NAME`] characters,
+/// none of them a control character, and not the shipped dataset's own name.
+pub fn is_valid_dataset_name(name: &str) -> bool {
+    let count = name.chars().count();
+    (1..=MAX_DATASET_NAME).contains(&count)
+        && !name.chars().any(char::is_control)
+        && !name.eq_ignore_ascii_case(SHIPPED_DATASET)
 }
 
 impl Default for DemoLink {
@@ -117,6 +133,7 @@ impl DemoLink {
             autorun: false,
             embed: false,
             hide: vec![],
+            dataset: None,
         }
     }
 
@@ -142,6 +159,9 @@ impl DemoLink {
             }
         }
         query.append_pair("model", self.model.id());
+        if let Some(name) = &self.dataset {
+            query.append_pair("data", name);
+        }
         for field in FIELDS.iter().filter(|f| (f.applies)(self.model)) {
             query.append_pair(field.key, &short_number(field.value(&self.settings)));
         }
@@ -252,6 +272,17 @@ impl DemoLink {
                 }
                 _ => bad("weights"),
             },
+            "data" => {
+                if value.eq_ignore_ascii_case(SHIPPED_DATASET) {
+                    self.dataset = None;
+                    None
+                } else if is_valid_dataset_name(value) {
+                    self.dataset = Some(value.to_string());
+                    None
+                } else {
+                    bad("dataset name")
+                }
+            }
             "mask" => match MaskKind::from_id(value) {
                 Some(mask) => {
                     self.mask = mask;

@@ -46,6 +46,8 @@ struct Worker {
     device: Option<Device>,
     data: Option<Arc<MnistSplit>>,
     judge: Option<DigitClassifier>,
+    /// Whether the images are not digits, so the classifier's verdict means nothing.
+    foreign_classes: bool,
     session: Option<Box<dyn Session>>,
     kind: Option<ModelKind>,
     settings: Option<Hyperparameters>,
@@ -152,6 +154,20 @@ async fn handle(worker: &Shared, command: Command) {
             labels,
             force_cpu,
         } => start(worker, &images, &labels, force_cpu).await,
+        Command::Data {
+            images,
+            labels,
+            digit_classes,
+        } => match MnistSplit::from_idx(&images, &labels) {
+            Ok(data) => {
+                let mut state = worker.borrow_mut();
+                state.data = Some(Arc::new(data));
+                state.foreign_classes = !digit_classes;
+            }
+            Err(e) => post(&Event::Failed {
+                message: format!("the training worker could not read the dataset: {e}"),
+            }),
+        },
         Command::Judge { weights } => set_judge(worker, &weights).await,
         Command::Reset {
             generation,
@@ -454,7 +470,11 @@ fn coverage_due(state: &Worker) -> bool {
 async fn check_coverage(worker: &Shared) {
     let (generation, step, judged) = {
         let mut state = worker.borrow_mut();
-        let Some(session) = state.session.as_ref().filter(|s| s.is_generator()) else {
+        let Some(session) = state
+            .session
+            .as_ref()
+            .filter(|s| s.is_generator() && !state.foreign_classes)
+        else {
             return;
         };
         let (Some(samples), Some(judge)) = (session.samples(COVERAGE_SAMPLES, COVERAGE_SEED), state.judge.as_ref())

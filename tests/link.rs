@@ -2,7 +2,7 @@
 //! hostile ones included, reads as a valid state plus short notices naming what was ignored.
 //! The property tests run 100,000 generated inputs in all (see `CASES`).
 
-use genplay::link::{DemoLink, HIDEABLE, LinkPanel, MAX_LINK_CHARS, WeightsChoice};
+use genplay::link::{DemoLink, HIDEABLE, LinkPanel, MAX_LINK_CHARS, WeightsChoice, is_valid_dataset_name};
 use genplay::train::ModelKind;
 use genplay::train::compare::MaskKind;
 use proptest::prelude::*;
@@ -29,6 +29,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
             any::<bool>(),
             proptest::sample::subsequence(HIDEABLE.to_vec(), 0..=HIDEABLE.len()),
         ),
+        proptest::option::of("[^\\p{Cc}]{1,64}"),
     )
         .prop_map(
             |(
@@ -38,6 +39,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 (seed, budget),
                 (pretrained, mask, cseed),
                 (autorun, embed, hide),
+                dataset,
             )| {
                 let model = ModelKind::ALL[model];
                 let mut link = DemoLink::for_model(model);
@@ -74,6 +76,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 link.autorun = autorun;
                 link.embed = embed;
                 link.hide = if embed { hide } else { vec![] };
+                link.dataset = dataset.filter(|name| is_valid_dataset_name(name));
                 link
             },
         )
@@ -84,7 +87,7 @@ fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         proptest::sample::select(vec![
             "v", "panel", "model", "lr", "batch", "latent", "beta", "dsteps", "smooth", "seed", "budget", "weights",
-            "mask", "cseed", "autorun", "embed", "hide", "LR", "<script>", "model[]", "%00", "",
+            "mask", "cseed", "autorun", "embed", "hide", "data", "LR", "<script>", "model[]", "%00", "",
         ])
         .prop_map(String::from),
         ".{0,12}",

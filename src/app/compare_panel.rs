@@ -134,10 +134,13 @@ pub fn ComparePanel(
     let busy = StoredValue::new(false);
 
     let device = StoredValue::new_local(runtime.with_value(|r| r.device.clone()));
-    let held_out = runtime.with_value(|r| upload(&r.data.held_out, &r.device));
+    let dataset = runtime.with_value(|r| r.dataset);
+    let digit_classes = Signal::derive(move || dataset.with(|d| d.has_digit_classes()));
+    let held_out = runtime.with_value(|r| upload(&dataset.get_untracked().split.held_out, &r.device));
     let held_out = StoredValue::new_local(held_out);
     let inputs = StoredValue::new_local(held_out.with_value(|h| h.clone().slice(0..SHOWN)));
-    let input_pixels = RwSignal::new(runtime.with_value(|r| r.data.held_out.pixels[..SHOWN * IMAGE_PIXELS].to_vec()));
+    let input_pixels =
+        RwSignal::new(dataset.with_untracked(|d| d.split.held_out.pixels[..SHOWN * IMAGE_PIXELS].to_vec()));
 
     let refresh_titles = move || {
         column_titles.set(columns.with_value(|cs| {
@@ -213,6 +216,25 @@ pub fn ComparePanel(
             busy.set_value(false);
         });
     };
+
+    // Another dataset in use: its held-out images become the inputs, and the numbers are
+    // measured on them (the classifier's reference features too).
+    Effect::new(move |first: Option<()>| {
+        let held = dataset.with(|d| d.split.held_out.clone());
+        if first.is_none() {
+            return;
+        }
+        let device = device.get_value();
+        let uploaded = upload(&held, &device);
+        inputs.set_value(uploaded.clone().slice(0..SHOWN));
+        held_out.set_value(uploaded);
+        input_pixels.set(held.pixels[..SHOWN * IMAGE_PIXELS].to_vec());
+        judge.set_value(None);
+        pair.set((0, 1));
+        if started.get_value() {
+            recompute(true);
+        }
+    });
 
     // A drawing from the Draw panel becomes the first input.
     Effect::new(move |_| {
@@ -294,7 +316,8 @@ pub fn ComparePanel(
 
     let set_pair_end = move |ev: leptos::ev::Event, first: bool| {
         if let Ok(value) = event_target_value(&ev).parse::<usize>() {
-            let value = value.min(999);
+            let last = dataset.with_untracked(|d| d.split.held_out.len()).saturating_sub(1);
+            let value = value.min(last);
             pair.update(|p| if first { p.0 = value } else { p.1 = value });
             recompute(false);
         }
@@ -317,10 +340,10 @@ pub fn ComparePanel(
                 </select>
             </label>
             <label>"Interpolate held-out digits "
-                <input type="number" min="0" max="999" class="short" data-testid="compare-from"
+                <input type="number" min="0" max=move || dataset.with(|d| d.split.held_out.len().saturating_sub(1).to_string()) class="short" data-testid="compare-from"
                     prop:value=move || pair.get().0.to_string() on:change=set_from />
                 " and "
-                <input type="number" min="0" max="999" class="short" data-testid="compare-to"
+                <input type="number" min="0" max=move || dataset.with(|d| d.split.held_out.len().saturating_sub(1).to_string()) class="short" data-testid="compare-to"
                     prop:value=move || pair.get().1.to_string() on:change=set_to />
             </label>
             <button data-testid="compare-add-trained" on:click=add_trained
@@ -338,6 +361,13 @@ pub fn ComparePanel(
                 "Every model on the same inputs. Columns hold the shipped pretrained weights (trained natively with \
                  this same code) and any model you add from the Train panel; everything below is computed here, in \
                  your browser, on the current backend."
+            </p>
+            <p class="dataset-line" data-testid="compare-dataset">
+                {move || dataset.with(|d| format!(
+                    "Inputs and held-out figures: {}.{}",
+                    d.summary(),
+                    if d.is_shipped() { "" } else { " The pretrained columns were trained on MNIST." }
+                ))}
             </p>
             {options}
             {move || progress.get().map(|(text, done, total)| view! {
@@ -380,7 +410,7 @@ pub fn ComparePanel(
                     </tbody>
                 </table>
             </div>
-            <MetricsTable columns column_titles results />
+            <MetricsTable columns column_titles results digit_classes />
         </section>
     }
 }
@@ -442,6 +472,8 @@ fn MetricsTable(
     columns: StoredValue<Vec<Column>, LocalStorage>,
     column_titles: RwSignal<Vec<(String, String, String)>>,
     results: RwSignal<HashMap<String, Results>>,
+    /// Whether the digit classifier's classes are the dataset's: else its figures are not shown.
+    digit_classes: Signal<bool>,
 ) -> impl IntoView {
     let rows = move || {
         column_titles.track();
@@ -457,8 +489,17 @@ fn MetricsTable(
                         None => "…".into(),
                     }
                 };
+                let by_classifier = move |f: fn(&ModelScores) -> String| {
+                    move || {
+                        if digit_classes.get() {
+                            cell(f)()
+                        } else {
+                            "n/a".to_string()
+                        }
+                    }
+                };
                 let histogram = move || {
-                    scores.get().and_then(Result::ok).map(|s| {
+                    scores.get().and_then(Result::ok).filter(|_| digit_classes.get()).map(|s| {
                         let tallest = s.samples.histogram.iter().copied().max().unwrap_or(1).max(1);
                         s.samples.histogram.iter().enumerate().map(|(digit, &count)| view! {
                             <span class="bar" title=format!("{digit}: {count} samples")
@@ -476,9 +517,9 @@ fn MetricsTable(
                         <td>{cell(|s| number(s.reconstruction_mse, 2))}</td>
                         <td>{cell(|s| number(s.elbo, 1))}</td>
                         <td><div class="histogram">{histogram}</div></td>
-                        <td>{cell(|s| format!("{} of 10", s.samples.classes_covered))}</td>
-                        <td>{cell(|s| format!("{:.2}", s.samples.inception_score))}</td>
-                        <td>{cell(|s| format!("{:.0}", s.frechet))}</td>
+                        <td>{by_classifier(|s| format!("{} of 10", s.samples.classes_covered))}</td>
+                        <td>{by_classifier(|s| format!("{:.2}", s.samples.inception_score))}</td>
+                        <td>{by_classifier(|s| format!("{:.0}", s.frechet))}</td>
                         <td>{column.parameters.to_string()}</td>
                         <td>{column.steps.to_string()}</td>
                         <td>{time}</td>
@@ -492,7 +533,7 @@ fn MetricsTable(
             <table class="metrics-table" data-testid="metrics-table">
                 <thead><tr>
                     <th>"model"</th>
-                    <th title="Mean binary cross-entropy between each of the 1,000 held-out digits and its reconstruction, summed over the 784 pixels: nats per image, lower is better.">"recon BCE"</th>
+                    <th title="Mean binary cross-entropy between each held-out image (the 1,000 held-out digits of MNIST) and its reconstruction, summed over the 784 pixels: nats per image, lower is better.">"recon BCE"</th>
                     <th title="Mean squared error between each held-out digit and its reconstruction, summed over pixels (intensities 0 to 1), per image.">"recon MSE"</th>
                     <th title="Evidence lower bound on log p(x) for the held-out digits: minus (reconstruction cross-entropy + KL of the posterior to the prior), nats per image, one posterior sample each; higher is better.">"ELBO"</th>
                     <th title="How the shipped digit classifier labels 1,000 samples: one bar per digit 0 to 9.">"sample classes"</th>
@@ -505,6 +546,12 @@ fn MetricsTable(
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            {move || (!digit_classes.get()).then(|| view! {
+                <p class="hint" data-testid="metrics-not-applicable">
+                    "n/a: the classes covered, IS and Fréchet distance judge samples with the shipped digit \
+                     classifier, whose classes (the digits 0 to 9) are not this dataset's."
+                </p>
+            })}
         </div>
     }
 }

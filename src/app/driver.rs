@@ -10,6 +10,8 @@ use serde_bytes::ByteBuf;
 
 use super::Runtime;
 use super::training_worker::TrainingWorker;
+use crate::data::idx::{encode_idx_images, encode_idx_labels};
+use crate::data::{Dataset, IMAGE_SIDE};
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
 use crate::train::metrics::ClassReport;
@@ -148,6 +150,17 @@ impl TrainState {
         self.rate.update_value(RateMeter::clear);
         self.coverage.set(Vec::new());
         generation
+    }
+
+    /// Trains on `dataset` from now on: the worker gets its images (the caller then resets the
+    /// session, which the worker builds on them).
+    pub fn use_dataset(self, dataset: &Dataset) {
+        let (pixels, labels) = dataset.split.to_bytes();
+        self.send(Command::Data {
+            images: ByteBuf::from(encode_idx_images(&pixels, IMAGE_SIDE)),
+            labels: ByteBuf::from(encode_idx_labels(&labels)),
+            digit_classes: dataset.has_digit_classes(),
+        });
     }
 
     /// Sends the classifier that judges a generator's samples (a weights file) to the worker.

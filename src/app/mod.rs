@@ -5,6 +5,7 @@ mod chart;
 mod compare_panel;
 mod coverage_chart;
 mod dataset;
+mod dataset_picker;
 mod downloads;
 mod draw_panel;
 mod driver;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::data::MnistSplit;
+use crate::data::{Dataset, MnistSplit};
 use crate::web::{BackendInfo, address_forces_cpu, choose_backend};
 use compare_panel::ComparePanel;
 use dataset::{MnistFiles, fetch_mnist};
@@ -32,7 +33,7 @@ use explore_panel::ExplorePanel;
 use pretrained::PretrainedStore;
 use train_panel::TrainPanel;
 
-use crate::link::{DemoLink, HIDEABLE, LinkPanel};
+use crate::link::{DemoLink, HIDEABLE, LinkPanel, is_valid_dataset_name};
 use share::{ShareBar, read_link, write_link};
 
 /// Everything the panels need once start-up is done.
@@ -42,10 +43,12 @@ pub struct Runtime {
     pub device: burn::tensor::Device,
     /// Which backend that device is, for the badge.
     pub backend: BackendInfo,
-    /// The shipped digits, split.
+    /// The shipped digits, split: what the pretrained models of Draw and Explore see.
     pub data: Arc<MnistSplit>,
     /// The files they came from, for the training worker.
     pub files: Arc<MnistFiles>,
+    /// The dataset in use for training and comparing: the shipped digits, or the user's own.
+    pub dataset: RwSignal<Arc<Dataset>>,
     /// Whether the address asks for the CPU backend (`backend=cpu`).
     pub force_cpu: bool,
 }
@@ -98,13 +101,17 @@ fn App() -> impl IntoView {
         let force_cpu = address_forces_cpu();
         let (device, backend) = choose_backend(force_cpu).await;
         match fetch_mnist().await {
-            Ok((data, files)) => runtime.set(Some(Runtime {
-                device,
-                backend,
-                data: Arc::new(data),
-                files: Arc::new(files),
-                force_cpu,
-            })),
+            Ok((data, files)) => {
+                let data = Arc::new(data);
+                runtime.set(Some(Runtime {
+                    device,
+                    backend,
+                    dataset: RwSignal::new(Arc::new(Dataset::shipped(data.clone()))),
+                    data,
+                    files: Arc::new(files),
+                    force_cpu,
+                }))
+            }
             Err(message) => startup_error.set(Some(message)),
         }
     });
@@ -136,6 +143,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     let link = opened.link.clone();
     let panel = RwSignal::new(link.panel);
     let state = runtime.with_value(TrainState::new);
+    let dataset = runtime.with_value(|r| r.dataset);
+    let wanted_dataset = link.dataset.clone();
     let kind = RwSignal::new(link.model);
     let settings = RwSignal::new(link.settings);
     let compare_seed = RwSignal::new(link.compare_seed);
@@ -154,6 +163,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         model: kind.get(),
         settings: settings.get(),
         weights: state.weights_source.get(),
+        dataset: dataset.with(|d| Some(d.name.clone()).filter(|n| !d.is_shipped() && is_valid_dataset_name(n))),
         mask: mask.get(),
         compare_seed: compare_seed.get(),
         autorun: false,
@@ -217,6 +227,14 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                     <div class="notice-actions">
                         <button on:click=move |_| link_notice.set(None)>"Dismiss"</button>
                     </div>
+                </div>
+            })}
+            {move || wanted_dataset.clone().filter(|name| dataset.with(|d| &d.name != name)).map(|name| view! {
+                <div class="notice warning" role="status" data-testid="dataset-needed">
+                    <p>{format!(
+                        "This demo was made with the dataset “{name}”, which a link cannot carry: load it with “Use my \
+                         files…” in the Train panel to reproduce the demo. Until then the shipped MNIST digits are in use."
+                    )}</p>
                 </div>
             })}
             <div class="bar" data-control="tabs">

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use super::Runtime;
 use super::chart::draw_loss_chart;
 use super::coverage_chart::draw_coverage;
+use super::dataset_picker::DatasetPicker;
 use super::downloads::{download_csv, download_png};
 use super::driver::TrainState;
 use super::driver::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
@@ -64,6 +65,14 @@ pub fn TrainPanel(
     if autorun && opening_weights == WeightsChoice::Fresh {
         state.play();
     }
+
+    let dataset = runtime.with_value(|r| r.dataset);
+    let use_dataset = Callback::new(move |chosen: std::sync::Arc<crate::data::Dataset>| {
+        state.use_dataset(&chosen);
+        dataset.set(chosen);
+        restart();
+    });
+    let foreign_classes = move || dataset.with(|d| (!d.has_digit_classes()).then(|| d.name.clone()));
 
     let on_model_change = move |ev: leptos::ev::Event| {
         if let Some(picked) = ModelKind::from_id(&event_target_value(&ev)) {
@@ -241,6 +250,7 @@ pub fn TrainPanel(
                 </button>
             </div>
             <p class="model-summary">{move || kind.get().summary()}</p>
+            <DatasetPicker runtime on_use=use_dataset />
             <WeightsControls kind settings state pretrained autoload=opening_weights == WeightsChoice::Pretrained />
             <details class="settings-box" data-control="settings" open>
                 <summary>"Hyper-parameters"
@@ -308,6 +318,11 @@ pub fn TrainPanel(
                         {format!(
                             " — mode collapse watch: every {COVERAGE_INTERVAL} steps, the pretrained digit classifier                              (shipped with the site) labels {COVERAGE_SAMPLES} samples from fixed noise. A class counts as                              covered when at least 2% of the samples fall in it; a GAN that collapses covers few."
                         )}
+                        {move || foreign_classes().map(|name| view! {
+                            <span class="notice warning" role="status" data-testid="coverage-not-applicable">
+                                {format!(" The watch is off: the classifier knows the digits 0 to 9, and the classes of “{name}” are others.")}
+                            </span>
+                        })}
                         {move || judge_problem.get().filter(|p| !p.is_empty()).map(|p| view! {
                             <span class="notice warning" role="status">{p}</span>
                         })}

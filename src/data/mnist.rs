@@ -11,8 +11,9 @@ pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 /// How many of the shipped digits are held out: the last tenth, never trained on.
 pub const HELD_OUT: usize = 1_000;
-/// The fewest images a set may have: enough to hold out a tenth and still train.
-pub const MIN_IMAGES: usize = 20;
+/// The fewest images a set may have: enough to hold out a tenth (the eight inputs the Compare
+/// panel shows) and still train.
+pub const MIN_IMAGES: usize = 80;
 
 /// How many of `count` images are held out: the last tenth.
 pub fn held_out_count(count: usize) -> usize {

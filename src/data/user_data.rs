@@ -7,6 +7,7 @@
 //! that names the file and what is wrong.
 
 use std::io::Cursor;
+use std::sync::Arc;
 
 use image::{ImageReader, Limits};
 use rand::seq::SliceRandom;
@@ -22,6 +23,8 @@ pub const MAX_IMAGES: usize = 70_000;
 pub const MAX_CLASSES: usize = 10;
 /// The largest width or height of an image file, in pixels.
 pub const MAX_IMAGE_SIDE: u32 = 4096;
+/// Intensity under which a pixel of an image that is resized counts as ground, not ink.
+const FAINT: f32 = 0.15;
 /// Name of the shipped dataset, as panels and links name it.
 pub const SHIPPED_NAME: &str = "MNIST";
 
@@ -46,7 +49,7 @@ pub struct Dataset {
     /// Shown in the panels and written into share links.
     pub name: String,
     /// The images, split into training and held-out parts (the last tenth).
-    pub split: MnistSplit,
+    pub split: Arc<MnistSplit>,
     /// Class names by label; empty when the images have no labels (their labels are all 0).
     pub classes: Vec<String>,
     /// What the user should know about how the files were read (labels dropped, images
@@ -109,7 +112,7 @@ pub enum DatasetError {
 
 impl Dataset {
     /// The shipped MNIST digits.
-    pub fn shipped(split: MnistSplit) -> Self {
+    pub fn shipped(split: Arc<MnistSplit>) -> Self {
         Self {
             name: SHIPPED_NAME.into(),
             split,
@@ -151,7 +154,21 @@ impl Dataset {
     /// One line on the dataset: how many images, held out, and the classes.
     pub fn summary(&self) -> String {
         let classes = if self.is_labelled() {
-            format!("{} classes ({})", self.classes.len(), self.classes.join(", "))
+            let mut present: Vec<u8> = self
+                .split
+                .train
+                .labels
+                .iter()
+                .chain(&self.split.held_out.labels)
+                .copied()
+                .collect();
+            present.sort_unstable();
+            present.dedup();
+            let names: Vec<&str> = present
+                .iter()
+                .filter_map(|&l| self.classes.get(usize::from(l)).map(String::as_str))
+                .collect();
+            format!("{} classes ({})", names.len(), names.join(", "))
         } else {
             "no labels".into()
         };
@@ -272,7 +289,7 @@ fn from_idx(images: &UserFile, labels: Option<&UserFile>) -> Result<Dataset, Dat
     };
     Ok(Dataset {
         name: dataset_name(images.name()),
-        split: MnistSplit::from_bytes(&pixels, &labels)?,
+        split: Arc::new(MnistSplit::from_bytes(&pixels, &labels)?),
         classes,
         notes,
     })
@@ -322,7 +339,7 @@ fn from_images(files: &[&UserFile]) -> Result<Dataset, DatasetError> {
             .chars()
             .take(64)
             .collect(),
-        split: MnistSplit::from_bytes(&shuffled_pixels, &shuffled_labels)?,
+        split: Arc::new(MnistSplit::from_bytes(&shuffled_pixels, &shuffled_labels)?),
         classes,
         notes,
     })
@@ -357,6 +374,9 @@ fn decode_image(file: &UserFile) -> Result<(Vec<u8>, bool), DatasetError> {
     if width == IMAGE_SIDE && height == IMAGE_SIDE {
         return Ok((to_bytes(&values), false));
     }
+    // NIST's forms, from which MNIST was made, were black and white: faint ground (paper
+    // texture, JPEG ringing) is cleared so it does not count as ink when the ink is boxed.
+    values.iter_mut().filter(|v| **v < FAINT).for_each(|v| *v = 0.0);
     let digit = mnist_style(&values, width, height).ok_or_else(|| DatasetError::Blank(file.name().into()))?;
     Ok((to_bytes(&digit), true))
 }

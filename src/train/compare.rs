@@ -201,7 +201,7 @@ pub async fn score_model(
     cpu: &Device,
 ) -> Result<ModelScores, ReadbackError> {
     let count = held_out.dims()[0];
-    let scores = session.evaluate(count).read().await.ok();
+    let scores = session.evaluate_on(held_out).read().await.ok();
     let mut squared_error = 0.0f64;
     let mut has_encoder = false;
     for start in (0..count).step_by(SCORING_CHUNK) {

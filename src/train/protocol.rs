@@ -27,6 +27,16 @@ pub enum Command {
         /// Train on the CPU even where WebGPU works.
         force_cpu: bool,
     },
+    /// Replaces the images to train on (a dataset the user brought, or MNIST again); the
+    /// session is replaced by the [`Command::Reset`] that follows.
+    Data {
+        /// The images file in IDX format.
+        images: ByteBuf,
+        /// The labels file in IDX format.
+        labels: ByteBuf,
+        /// Whether the digit classifier's classes are the dataset's (else no coverage watch).
+        digit_classes: bool,
+    },
     /// The digit classifier's weights file, for the mode-collapse watch.
     Judge {
         /// A genplay weights file of the classifier.

@@ -52,6 +52,9 @@ pub trait Session {
     /// Starts scoring the model on `count` held-out digits; read the result with
     /// [`PendingScores::read`].
     fn evaluate(&self, count: usize) -> PendingScores;
+    /// Starts scoring the model on `images` `[n, 784]` (the held-out images of whichever
+    /// dataset is in use); read the result with [`PendingScores::read`].
+    fn evaluate_on(&self, images: &Tensor<2>) -> PendingScores;
     /// Codes `[batch, code_size]` of `images` (posterior means for a VAE), or `None` for a model
     /// without an encoder (a GAN).
     fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>>;
@@ -153,6 +156,10 @@ impl<M: GenerativeModel> Session for Trainer<M> {
 
     fn evaluate(&self, count: usize) -> PendingScores {
         HeldOutScores::start(&self.model().valid(), &self.held_out_images, count)
+    }
+
+    fn evaluate_on(&self, images: &Tensor<2>) -> PendingScores {
+        HeldOutScores::start(&self.model().valid(), images, images.dims()[0])
     }
 
     fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>> {
