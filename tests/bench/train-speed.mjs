@@ -1,58 +1,169 @@
-// Benchmark: training steps per second of ae_mlp and vae_mlp (batch 64, Adam) inside the
-// built app, on each browser backend, beside TensorFlow.js on the same workloads in the same
-// headless Chromium, in the same session. Prints one JSON object.
+// Benchmark of the built site in headless Chromium, beside TensorFlow.js in the same session:
+//
+// - training steps/s of ae_mlp, vae_mlp, gan_mlp and dcgan (batch 64, Adam) inside the app, on
+//   each browser backend, and TF.js's on the same workloads (../shared/bench/tfjs), with ratios;
+// - time from navigation to the first pretrained sample on screen (a link that loads the shipped
+//   MLP GAN), on the CPU;
+// - the wasm module's size, raw and gzipped (level 9);
+// - memory after 100 and after 5,000 training steps of ae_mlp on the CPU (on WebGPU after 100 and
+//   after as many steps as MEMORY_WEBGPU_SECONDS allow: SwiftShader trains ~2 steps/s): the page's
+//   JS heap, the training worker's WebAssembly memory and its live GPU buffers.
 //
 //   bash .ci/bench            (builds the release site first)
 //   node tests/bench/train-speed.mjs [seconds-per-measurement]
 //
-// Ours is measured through the UI as a user sees it: press Train, let a warm-up pass, then
-// count steps over a fixed wall-clock window. TF.js: ../shared/bench/tfjs (or $TFJS_BENCH_DIR),
-// copied to a temporary folder, installed with `npm ci` and run with its own run.mjs.
+// Ours is measured through the UI as a user sees it: press Train, let a warm-up pass, then count
+// steps over a fixed wall-clock window. Memory is read from the worker by a copy of the site whose
+// worker loader first wraps WebAssembly.instantiate (to find the module's memory) and
+// GPUDevice.createBuffer / GPUBuffer.destroy (to count live buffer bytes); the product itself is
+// not instrumented. Prints one JSON object.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveStatic, launchBrowser, openPage } from '../e2e/harness.mjs';
+import { gzipSync } from 'node:zlib';
+import { distDir, serveStatic, launchBrowser, openPage } from '../e2e/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const seconds = Number(process.argv[2] || 15);
-const models = ['ae_mlp', 'vae_mlp'];
+const models = ['ae_mlp', 'vae_mlp', 'gan_mlp', 'dcgan'];
+const MEMORY_STEPS = [100, 5000];
+const MEMORY_WEBGPU_SECONDS = 240;
+
+/** Counts what the worker holds; prepended to the copy's train-worker.js. */
+const WORKER_PROBE = `
+self.__bench = { gpuBytes: 0, gpuBuffers: 0, memory: null };
+{
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async (...args) => {
+    const result = await instantiate(...args);
+    self.__bench.memory = (result.instance ?? result).exports.memory;
+    return result;
+  };
+  if (self.GPUDevice) {
+    const create = GPUDevice.prototype.createBuffer;
+    const sizes = new WeakMap();
+    GPUDevice.prototype.createBuffer = function (descriptor) {
+      const buffer = create.call(this, descriptor);
+      sizes.set(buffer, descriptor.size);
+      self.__bench.gpuBytes += descriptor.size; self.__bench.gpuBuffers += 1;
+      return buffer;
+    };
+    const destroy = GPUBuffer.prototype.destroy;
+    GPUBuffer.prototype.destroy = function () {
+      if (sizes.has(this)) { self.__bench.gpuBytes -= sizes.get(this); self.__bench.gpuBuffers -= 1; sizes.delete(this); }
+      return destroy.call(this);
+    };
+  }
+}
+`;
 
 const stepCount = page => page.locator('[data-testid="step-count"]').textContent().then(Number);
+const waitSteps = (page, n, timeout = 600_000) => page.waitForFunction(
+  n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n, n, { timeout, polling: 50 });
+const round = (x, digits = 2) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
 /** Steps/s of `model` in the app, over `seconds` after a warm-up. */
 async function measure(page, model, warmupSteps) {
-  await page.click('[data-testid="reset-button"]');
   await page.selectOption('[data-testid="model-select"]', model);
+  await page.click('[data-testid="reset-button"]');
   await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n,
-    warmupSteps, { timeout: 600_000, polling: 50 });
+  await waitSteps(page, warmupSteps);
   const [s0, t0] = [await stepCount(page), Date.now()];
   await page.waitForTimeout(seconds * 1000);
   // Wait for the next reported step so the window ends on a step boundary.
-  await page.waitForFunction(n => Number(document.querySelector('[data-testid="step-count"]').textContent) > n,
-    await stepCount(page), { timeout: 600_000, polling: 20 });
+  await waitSteps(page, (await stepCount(page)) + 1);
   const [s1, t1] = [await stepCount(page), Date.now()];
   await page.click('[data-testid="train-button"]');
-  return Math.round(((s1 - s0) * 1000 / (t1 - t0)) * 100) / 100;
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent !== 'Pausing…');
+  return round((s1 - s0) * 1000 / (t1 - t0));
+}
+
+/** The page's JS heap and the worker's WebAssembly memory and live GPU buffers, in MB. */
+async function memory(page) {
+  const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+  const worker = page.workers()[0];
+  const held = worker ? await worker.evaluate(() => ({
+    wasm: self.__bench.memory?.buffer.byteLength ?? null, gpu: self.__bench.gpuBytes, buffers: self.__bench.gpuBuffers,
+  })) : {};
+  const mb = bytes => (bytes === null || bytes === undefined ? null : round(bytes / 1e6, 1));
+  return { page_js_heap_mb: mb(heap), worker_wasm_memory_mb: mb(held.wasm), gpu_buffers_mb: mb(held.gpu), gpu_buffers: held.buffers ?? null };
+}
+
+/** Memory after each of MEMORY_STEPS steps of ae_mlp (or as many as `capSeconds` allow). */
+async function memoryOverTraining(page, capSeconds) {
+  await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
+  await page.fill('[data-testid="field-budget"]', '100000');
+  await page.locator('[data-testid="field-budget"]').press('Tab');
+  await page.click('[data-testid="reset-button"]');
+  const started = Date.now();
+  const readings = [];
+  for (const target of MEMORY_STEPS) {
+    await page.click('[data-testid="train-button"]');
+    const left = capSeconds * 1000 - (Date.now() - started);
+    await waitSteps(page, target, Math.max(left, 1)).catch(() => {});
+    await page.click('[data-testid="train-button"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent !== 'Pausing…');
+    readings.push({ steps: await stepCount(page), ...(await memory(page)) });
+    if (Date.now() - started > capSeconds * 1000) break;
+  }
+  return readings;
+}
+
+/** Milliseconds from navigation to the first pretrained GAN sample on screen (CPU). */
+async function firstPretrainedSample(browser, site) {
+  const { page } = await openPage(browser.context, `${site.url}?v=1&model=gan_mlp&weights=pretrained&backend=cpu`);
+  await page.waitForFunction(() => {
+    const canvas = document.querySelector('[data-testid="sample-grid"]');
+    const status = document.querySelector('[data-testid="weights-status"]');
+    if (!canvas || status?.dataset.state !== 'done') return false;
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    // Digits: bright strokes on a mostly dark ground (an untrained GAN's grid is a flat grey).
+    let bright = 0, dark = 0;
+    for (let i = 0; i < data.length; i += 4) { bright += data[i] > 200 ? 1 : 0; dark += data[i] < 30 ? 1 : 0; }
+    if (bright > 500 && dark > data.length / 8) { window.__firstSampleMs = performance.now(); return true; }
+    return false;
+  }, null, { timeout: 120_000, polling: 'raf' });
+  const ms = await page.evaluate(() => window.__firstSampleMs);
+  await page.close();
+  return Math.round(ms);
+}
+
+/** A copy of the built site whose worker loader carries WORKER_PROBE. */
+function probedSite() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'genplay-bench-site-'));
+  cpSync(distDir, dir, { recursive: true });
+  const loader = path.join(dir, 'train-worker.js');
+  writeFileSync(loader, WORKER_PROBE + readFileSync(loader, 'utf8'));
+  return dir;
+}
+
+function wasmSize() {
+  const file = readdirSync(distDir).find(f => f.endsWith('_bg.wasm'));
+  const bytes = readFileSync(path.join(distDir, file));
+  return { file, raw_mb: round(bytes.length / 1e6), gzip9_mb: round(gzipSync(bytes, { level: 9 }).length / 1e6) };
 }
 
 async function ours() {
-  const site = await serveStatic();
+  const site = await serveStatic(probedSite());
   const results = {};
   try {
     for (const backend of ['webgpu', 'cpu']) {
       const browser = await launchBrowser({ webgpu: backend === 'webgpu' });
       try {
+        if (backend === 'cpu') results.first_pretrained_sample_ms = await firstPretrainedSample(browser, site);
         const { page } = await openPage(browser.context, site.url);
         await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+        await page.waitForFunction(() => document.querySelector('[data-testid="backend-note"]').textContent.length > 0);
         const badge = await page.locator('[data-testid="backend-badge"]').textContent();
-        results[backend] = { badge };
+        results[backend] = { badge, steps_per_s: {} };
         for (const model of models) {
-          results[backend][model] = await measure(page, model, backend === 'webgpu' ? 3 : 20);
+          results[backend].steps_per_s[model] = await measure(page, model, backend === 'webgpu' ? 3 : 20);
         }
+        results[backend].memory = await memoryOverTraining(page, backend === 'webgpu' ? MEMORY_WEBGPU_SECONDS : 600);
+        await page.close();
       } finally {
         await browser.close();
       }
@@ -83,16 +194,23 @@ const peer = tfjs();
 /** TF.js steps/s of `model` on `backend` (its rows: { backend, results: [{ model, steps_per_s }] }). */
 const peerRate = (backend, model) => {
   const rate = peer[backend]?.results?.find(r => r.model === model)?.steps_per_s;
-  return typeof rate === 'number' ? Math.round(rate * 100) / 100 : null;
+  return typeof rate === 'number' ? round(rate) : null;
 };
 const table = [];
 for (const [ourBackend, peerBackend] of [['cpu', 'wasm'], ['webgpu', 'webgpu']]) {
   for (const model of models) {
-    const genplay = mine[ourBackend]?.[model] ?? null;
+    const genplay = mine[ourBackend]?.steps_per_s?.[model] ?? null;
     const tf = peerRate(peerBackend, model);
     table.push({ model, backend: ourBackend, genplay_steps_per_s: genplay, tfjs_backend: peerBackend,
-      tfjs_steps_per_s: tf, ratio: genplay && tf ? Math.round((genplay / tf) * 100) / 100 : null });
+      tfjs_steps_per_s: tf, ratio: genplay && tf ? round(genplay / tf) : null });
   }
 }
-console.log(JSON.stringify({ seconds_per_measurement: seconds, badges: { webgpu: mine.webgpu?.badge, cpu: mine.cpu?.badge },
-  table, tfjs_raw: peer }, null, 2));
+console.log(JSON.stringify({
+  seconds_per_measurement: seconds,
+  badges: { webgpu: mine.webgpu?.badge, cpu: mine.cpu?.badge },
+  table,
+  first_pretrained_sample_ms: mine.first_pretrained_sample_ms,
+  wasm: wasmSize(),
+  memory: { cpu: mine.cpu?.memory, webgpu: mine.webgpu?.memory },
+  tfjs_raw: peer,
+}, null, 2));

@@ -44,9 +44,14 @@ test('CPU: every pretrained model loads with one click and shows its digits', { 
       const text = await waitStatus(page, 'done');
       const entry = manifest.files.find(f => f.model === model);
       assert.match(text, new RegExp(`${entry.steps} steps`), `${model}: ${text}`);
-      await page.waitForFunction(before => document.querySelector('[data-testid="sample-grid"]').toDataURL() !== before,
-        untrained, { timeout: 60_000 });
-      const grid = await canvasStats(page, 'sample-grid');
+      // The worker sends the loaded weights' preview after its answer: wait for digits (an
+      // untrained model's grid is a flat grey, std under 5), up to a minute.
+      let grid = await canvasStats(page, 'sample-grid');
+      for (let tries = 0; grid.std <= 20 && tries < 600; tries++) {
+        await page.waitForTimeout(100);
+        grid = await canvasStats(page, 'sample-grid');
+      }
+      assert.notEqual(await gridImage(page), untrained, `${model}: the grid changed`);
       assert.ok(grid.std > 20, `${model}: the grid shows no digits ${JSON.stringify(grid)}`);
       assert.equal(await numberIn(page, 'step-count'), 0, `${model}: the loss history starts afresh`);
       console.log(`CPU ${model}: pretrained loaded: ${text}`);
