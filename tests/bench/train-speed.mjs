@@ -7,10 +7,12 @@
 // - the wasm module's size, raw and gzipped (level 9);
 // - memory after 100 and after 5,000 training steps of ae_mlp on the CPU (on WebGPU after 100 and
 //   after as many steps as MEMORY_WEBGPU_SECONDS allow: SwiftShader trains ~2 steps/s): the page's
-//   JS heap, the training worker's WebAssembly memory and its live GPU buffers.
+//   JS heap after a garbage collection and WebAssembly memory, the training worker's WebAssembly
+//   memory and its live GPU buffers.
 //
 //   bash .ci/bench            (builds the release site first)
 //   node tests/bench/train-speed.mjs [seconds-per-measurement]
+//   BENCH_BACKENDS=cpu node tests/bench/train-speed.mjs     (one backend only)
 //
 // Ours is measured through the UI as a user sees it: press Train, let a warm-up pass, then count
 // steps over a fixed wall-clock window. Memory is read from the worker by a copy of the site whose
@@ -81,15 +83,20 @@ async function measure(page, model, warmupSteps) {
   return round((s1 - s0) * 1000 / (t1 - t0));
 }
 
-/** The page's JS heap and the worker's WebAssembly memory and live GPU buffers, in MB. */
+/** The page's JS heap (after a garbage collection) and WebAssembly memory, and the worker's
+ * WebAssembly memory and live GPU buffers, in MB. */
 async function memory(page) {
-  const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  const pageWasm = await page.evaluate(() => window.__pageWasm?.memory?.buffer.byteLength ?? null);
   const worker = page.workers()[0];
   const held = worker ? await worker.evaluate(() => ({
     wasm: self.__bench.memory?.buffer.byteLength ?? null, gpu: self.__bench.gpuBytes, buffers: self.__bench.gpuBuffers,
   })) : {};
   const mb = bytes => (bytes === null || bytes === undefined ? null : round(bytes / 1e6, 1));
-  return { page_js_heap_mb: mb(heap), worker_wasm_memory_mb: mb(held.wasm), gpu_buffers_mb: mb(held.gpu), gpu_buffers: held.buffers ?? null };
+  return { page_js_heap_mb: mb(usedSize), page_wasm_memory_mb: mb(pageWasm), worker_wasm_memory_mb: mb(held.wasm), gpu_buffers_mb: mb(held.gpu), gpu_buffers: held.buffers ?? null };
 }
 
 /** Memory after each of MEMORY_STEPS steps of ae_mlp (or as many as `capSeconds` allow). */
@@ -120,10 +127,10 @@ async function firstPretrainedSample(browser, site) {
     const status = document.querySelector('[data-testid="weights-status"]');
     if (!canvas || status?.dataset.state !== 'done') return false;
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    // Digits: bright strokes on a mostly dark ground (an untrained GAN's grid is a flat grey).
-    let bright = 0, dark = 0;
-    for (let i = 0; i < data.length; i += 4) { bright += data[i] > 200 ? 1 : 0; dark += data[i] < 30 ? 1 : 0; }
-    if (bright > 500 && dark > data.length / 8) { window.__firstSampleMs = performance.now(); return true; }
+    // Digits: the grid draws ink dark on a light ground (an untrained GAN's grid is a flat grey).
+    let light = 0, dark = 0;
+    for (let i = 0; i < data.length; i += 4) { light += data[i] > 200 ? 1 : 0; dark += data[i] < 30 ? 1 : 0; }
+    if (dark > 500 && light > data.length / 8) { window.__firstSampleMs = performance.now(); return true; }
     return false;
   }, null, { timeout: 120_000, polling: 'raf' });
   const ms = await page.evaluate(() => window.__firstSampleMs);
@@ -150,11 +157,14 @@ async function ours() {
   const site = await serveStatic(probedSite());
   const results = {};
   try {
-    for (const backend of ['webgpu', 'cpu']) {
+    for (const backend of (process.env.BENCH_BACKENDS || 'cpu,webgpu').split(',')) {
       const browser = await launchBrowser({ webgpu: backend === 'webgpu' });
       try {
         if (backend === 'cpu') results.first_pretrained_sample_ms = await firstPretrainedSample(browser, site);
-        const { page } = await openPage(browser.context, site.url);
+        const page = await browser.context.newPage();
+        // Trunk announces the page's instance: keep its exports, to read the page's own memory.
+        await page.addInitScript(() => addEventListener('TrunkApplicationStarted', e => { window.__pageWasm = e.detail.wasm; }));
+        await page.goto(site.url);
         await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
         await page.waitForFunction(() => document.querySelector('[data-testid="backend-note"]').textContent.length > 0);
         const badge = await page.locator('[data-testid="backend-badge"]').textContent();
@@ -163,6 +173,7 @@ async function ours() {
           results[backend].steps_per_s[model] = await measure(page, model, backend === 'webgpu' ? 3 : 20);
         }
         results[backend].memory = await memoryOverTraining(page, backend === 'webgpu' ? MEMORY_WEBGPU_SECONDS : 600);
+        console.error(JSON.stringify({ [backend]: results[backend] }));
         await page.close();
       } finally {
         await browser.close();
