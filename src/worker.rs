@@ -20,6 +20,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
 use crate::train::catalogue::start_session;
+use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
@@ -430,11 +431,7 @@ async fn run_slice(worker: &Shared, generation: u64, max_steps: usize) -> Result
         return Err(SliceEnd::Stale);
     };
     let (steps, epochs) = (session.steps_done(), session.epochs_done());
-    let terms = values.len() / done;
-    let diverged_at = values
-        .chunks(terms.max(1))
-        .position(|step| step.iter().any(|v| !v.is_finite()))
-        .map(|index| steps - done + index + 1);
+    let diverged_at = first_non_finite_step(&values, values.len() / done).map(|index| steps - done + index + 1);
     post(&Event::Losses {
         generation,
         values,

@@ -3,6 +3,14 @@
 
 use std::collections::VecDeque;
 
+/// The 0-based index of the first step, in a flat slice of `terms` values per step, with a
+/// term that is NaN or infinite: where training diverged.
+pub fn first_non_finite_step(values: &[f32], terms: usize) -> Option<usize> {
+    values
+        .chunks_exact(terms.max(1))
+        .position(|step| step.iter().any(|v| !v.is_finite()))
+}
+
 /// Loss terms of every step so far, one series per term.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LossHistory {
@@ -35,11 +43,8 @@ impl LossHistory {
     /// 1-based number of the first step with a non-finite term, if any (it is still recorded).
     pub fn extend_flat(&mut self, values: &[f32]) -> Option<usize> {
         let terms = self.names.len().max(1);
-        let mut first_bad = None;
+        let first_bad = first_non_finite_step(values, terms).map(|index| self.len() + index + 1);
         for step in values.chunks_exact(terms) {
-            if first_bad.is_none() && step.iter().any(|v| !v.is_finite()) {
-                first_bad = Some(self.len() + 1);
-            }
             for (series, &value) in self.series.iter_mut().zip(step) {
                 series.push(value);
             }

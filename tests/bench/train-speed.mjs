@@ -13,6 +13,7 @@
 //   bash .ci/bench            (builds the release site first)
 //   node tests/bench/train-speed.mjs [seconds-per-measurement]
 //   BENCH_BACKENDS=cpu node tests/bench/train-speed.mjs     (one backend only)
+//   BENCH_TFJS=0 node tests/bench/train-speed.mjs           (without the TF.js peer)
 //
 // Ours is measured through the UI as a user sees it: press Train, let a warm-up pass, then count
 // steps over a fixed wall-clock window. Memory is read from the worker by a copy of the site whose
@@ -201,7 +202,7 @@ function tfjs() {
 }
 
 const mine = await ours();
-const peer = tfjs();
+const peer = process.env.BENCH_TFJS === '0' ? {} : tfjs();
 /** TF.js steps/s of `model` on `backend` (its rows: { backend, results: [{ model, steps_per_s }] }). */
 const peerRate = (backend, model) => {
   const rate = peer[backend]?.results?.find(r => r.model === model)?.steps_per_s;
