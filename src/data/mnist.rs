@@ -15,6 +15,11 @@ pub const HELD_OUT: usize = 1_000;
 /// panel shows) and still train.
 pub const MIN_IMAGES: usize = 80;
 
+/// The grey level (0 to 255) of an intensity in `[0, 1]`.
+pub fn intensity_byte(intensity: f32) -> u8 {
+    (intensity * 255.0).round().clamp(0.0, 255.0) as u8
+}
+
 /// How many of `count` images are held out: the last tenth.
 pub fn held_out_count(count: usize) -> usize {
     count / 10
@@ -120,7 +125,7 @@ impl MnistSplit {
             .pixels
             .iter()
             .chain(&self.held_out.pixels)
-            .map(|&p| (p * 255.0).round().clamp(0.0, 255.0) as u8)
+            .map(|&p| intensity_byte(p))
             .collect();
         let labels = self.train.labels.iter().chain(&self.held_out.labels).copied().collect();
         (pixels, labels)

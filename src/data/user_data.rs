@@ -14,7 +14,7 @@ use rand::seq::SliceRandom;
 use rand::{SeedableRng, rngs::StdRng};
 
 use super::idx::{IMAGES_MAGIC, IdxError, LABELS_MAGIC, decode_idx_images, decode_idx_labels, idx_magic};
-use super::mnist::{IMAGE_PIXELS, IMAGE_SIDE, MnistError, MnistSplit};
+use super::mnist::{IMAGE_PIXELS, IMAGE_SIDE, MnistError, MnistSplit, intensity_byte};
 use super::preprocess::mnist_style;
 
 /// The most images a dataset may have (as many as MNIST's training and test sets together).
@@ -116,7 +116,7 @@ impl Dataset {
         Self {
             name: SHIPPED_NAME.into(),
             split,
-            classes: (0..10).map(|d| d.to_string()).collect(),
+            classes: digit_names(),
             notes: Vec::new(),
         }
     }
@@ -144,11 +144,7 @@ impl Dataset {
     /// Whether the shipped digit classifier's classes are this dataset's: its labels are
     /// digits. Metrics that judge samples with that classifier mean nothing otherwise.
     pub fn has_digit_classes(&self) -> bool {
-        self.is_labelled()
-            && self
-                .classes
-                .iter()
-                .all(|c| c.len() == 1 && c.as_bytes()[0].is_ascii_digit())
+        self.is_labelled() && self.classes.iter().all(|c| is_digit_name(c))
     }
 
     /// One line on the dataset: how many images, held out, and the classes.
@@ -272,7 +268,7 @@ fn from_idx(images: &UserFile, labels: Option<&UserFile>) -> Result<Dataset, Dat
                 ));
                 (vec![0; count], Vec::new())
             } else if names.iter().all(|&l| l < 10) {
-                (labels, (0..10).map(|d| d.to_string()).collect())
+                (labels, digit_names())
             } else {
                 // Labels beyond 9 (EMNIST letters start at 1): renumbered in order.
                 let renumbered = labels
@@ -345,6 +341,16 @@ fn from_images(files: &[&UserFile]) -> Result<Dataset, DatasetError> {
     })
 }
 
+/// The class names of the ten digits, "0" to "9", indexed by their label.
+fn digit_names() -> Vec<String> {
+    (0..10).map(|d| d.to_string()).collect()
+}
+
+/// Whether a class name is one digit, "0" to "9".
+fn is_digit_name(name: &str) -> bool {
+    name.len() == 1 && name.as_bytes()[0].is_ascii_digit()
+}
+
 /// An image file as a 28x28 MNIST-style image (pixel bytes, light ink on dark), and whether
 /// it had to be resized.
 fn decode_image(file: &UserFile) -> Result<(Vec<u8>, bool), DatasetError> {
@@ -370,7 +376,7 @@ fn decode_image(file: &UserFile) -> Result<(Vec<u8>, bool), DatasetError> {
     if border.iter().sum::<f32>() / border.len().max(1) as f32 > 0.5 {
         values.iter_mut().for_each(|v| *v = 1.0 - *v);
     }
-    let to_bytes = |v: &[f32]| v.iter().map(|&p| (p * 255.0).round().clamp(0.0, 255.0) as u8).collect();
+    let to_bytes = |v: &[f32]| v.iter().map(|&p| intensity_byte(p)).collect();
     if width == IMAGE_SIDE && height == IMAGE_SIDE {
         return Ok((to_bytes(&values), false));
     }
@@ -424,9 +430,9 @@ fn classes_of(names: &[Option<String>], notes: &mut Vec<String>) -> (Vec<u8>, Ve
             ),
         );
     }
-    if classes.iter().all(|c| c.len() == 1 && c.as_bytes()[0].is_ascii_digit()) {
+    if classes.iter().all(|c| is_digit_name(c)) {
         let labels = names.iter().map(|n| n.as_bytes()[0] - b'0').collect();
-        return (labels, (0..10).map(|d| d.to_string()).collect());
+        return (labels, digit_names());
     }
     let labels = names
         .iter()
