@@ -19,10 +19,11 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
-use crate::train::catalogue::start_session;
+use crate::train::augment::{AugmentExperiment, AugmentPlan};
+use crate::train::catalogue::{session_from_file, start_session};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
-use crate::train::protocol::{Command, Event};
+use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::web::{choose_backend, now_ms, yield_to_browser};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
@@ -32,6 +33,8 @@ use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 const TARGET_SLICE_MS: f64 = 150.0;
 /// Most steps queued in one slice.
 const MAX_STEPS_PER_SLICE: usize = 32;
+/// Training steps of the augmentation experiment between two progress reports.
+const AUGMENT_STEPS_PER_SLICE: usize = 16;
 /// How often the preview grid is refreshed while training, in milliseconds.
 const PREVIEW_INTERVAL_MS: f64 = 700.0;
 /// Steps between two checks of a generator's class coverage.
@@ -199,7 +202,49 @@ async fn handle(worker: &Shared, command: Command) {
             let outcome = export(worker).await.map(ByteBuf::from);
             post(&Event::Exported { request, outcome });
         }
+        Command::Augment { plan, generators } => augment(worker, plan, generators).await,
     }
+}
+
+/// Runs the augmentation experiment to the end, reporting progress after every slice.
+async fn augment(worker: &Shared, plan: AugmentPlan, generators: Vec<PretrainedGenerator>) {
+    let (Some(device), Some(data)) = ({ worker.borrow().device.clone() }, { worker.borrow().data.clone() }) else {
+        return;
+    };
+    let mut pretrained = Vec::new();
+    for generator in generators {
+        let Some(kind) = generator.arm.pretrained_model() else {
+            continue;
+        };
+        let loaded = WeightsFile::parse(&generator.weights)
+            .and_then(|file| session_from_file(kind, &generator.settings, file, &data, &device));
+        match loaded {
+            Ok(session) => pretrained.push((generator.arm, session)),
+            Err(e) => {
+                post(&Event::Failed {
+                    message: format!("the pretrained {} did not load: {e}", kind.label()),
+                });
+                return;
+            }
+        }
+    }
+    let mut experiment = match AugmentExperiment::new(plan, (*data).clone(), pretrained, &device) {
+        Ok(experiment) => experiment,
+        Err(message) => return post(&Event::Failed { message }),
+    };
+    post(&Event::AugmentProgress(experiment.progress()));
+    while !experiment.is_finished() {
+        if let Err(e) = experiment.advance(AUGMENT_STEPS_PER_SLICE).await {
+            return post(&Event::Failed {
+                message: format!("the experiment stopped: {e}"),
+            });
+        }
+        post(&Event::AugmentProgress(experiment.progress()));
+        yield_to_browser().await;
+    }
+    post(&Event::AugmentFinished {
+        outcomes: experiment.outcomes().to_vec(),
+    });
 }
 
 /// Picks the backend and decodes the digits.

@@ -20,7 +20,7 @@ fn check_gan(kind: ModelKind, steps: usize) {
     let data = common::mnist();
     let device = seeded::device();
     device.seed(5);
-    let mut judge = ClassifierTrainer::new(ClassifierConfig::new().init(&device), 1e-3, 64, 5, &data, &device);
+    let mut judge = ClassifierTrainer::new(ClassifierConfig::new().init(&device), 1e-3, 64, 5, &data.train, &device);
     for _ in 0..CLASSIFIER_STEPS {
         judge.step();
     }

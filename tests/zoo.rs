@@ -18,8 +18,10 @@ fn every_model_steps_and_previews_with_the_expected_shapes() {
         let names = session.loss_names();
         let expected: &[&str] = match kind {
             ModelKind::AeMlp | ModelKind::AeConv => &["recon"],
-            ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae => &["loss", "recon", "kl"],
-            ModelKind::GanMlp | ModelKind::Dcgan => &["d_loss", "g_loss", "D(x)", "D(G(z))"],
+            ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae | ModelKind::Cvae => {
+                &["loss", "recon", "kl"]
+            }
+            ModelKind::GanMlp | ModelKind::Dcgan | ModelKind::Cgan => &["d_loss", "g_loss", "D(x)", "D(G(z))"],
         };
         assert_eq!(names, expected, "{kind:?}");
         eprintln!("{}: {} parameters", kind.id(), session.parameter_count());
@@ -72,7 +74,7 @@ fn the_digit_classifier_reaches_97_percent_on_held_out_digits() {
     let data = common::mnist();
     let device: Device = seeded::device();
     device.seed(5);
-    let mut trainer = ClassifierTrainer::new(ClassifierConfig::new().init(&device), 1e-3, 64, 5, &data, &device);
+    let mut trainer = ClassifierTrainer::new(ClassifierConfig::new().init(&device), 1e-3, 64, 5, &data.train, &device);
     let started = std::time::Instant::now();
     for _ in 0..CLASSIFIER_STEPS {
         trainer.step();

@@ -17,7 +17,9 @@ use genplay::data::MnistSplit;
 use genplay::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use genplay::model::{ClassifierConfig, DigitClassifier};
 use genplay::train::catalogue::start_session;
-use genplay::train::metrics::class_report;
+use genplay::model::classifier::CLASSES;
+use genplay::train::metrics::{class_accuracy, class_report};
+use genplay::train::batches::labels_tensor;
 use genplay::train::{
     ClassifierTrainer, Hyperparameters, ModelKind, Session, classifier_config, classifier_from_file,
     classifier_parameters, model_config, read_floats,
@@ -38,7 +40,7 @@ const CLASSIFIER_BATCH: usize = 64;
 const CLASSIFIER_LEARNING_RATE: f64 = 1e-3;
 
 const USAGE: &str = "usage: pretrain (--all | --model <name>) [--steps N] [--seed S] [--out DIR]
-  models: classifier, ae_mlp, ae_conv, vae_mlp, vae_2d, vae_conv, rvae, gan_mlp, dcgan";
+  models: classifier, ae_mlp, ae_conv, vae_mlp, vae_2d, vae_conv, rvae, gan_mlp, dcgan, cvae, cgan";
 
 /// What the command was asked to do.
 struct Request {
@@ -85,9 +87,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Request, String>
 /// Steps each model trains for by default: long enough to look good, measured on one core.
 fn default_steps(kind: ModelKind) -> usize {
     match kind {
-        ModelKind::AeMlp | ModelKind::VaeMlp | ModelKind::Vae2d => 8_000,
+        ModelKind::AeMlp | ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::Cvae => 8_000,
         ModelKind::AeConv | ModelKind::VaeConv | ModelKind::Rvae => 3_000,
-        ModelKind::GanMlp => 10_000,
+        ModelKind::GanMlp | ModelKind::Cgan => 10_000,
         ModelKind::Dcgan => 5_000,
     }
 }
@@ -188,7 +190,7 @@ fn pretrain_classifier(
         CLASSIFIER_LEARNING_RATE,
         CLASSIFIER_BATCH,
         request.seed,
-        data,
+        &data.train,
         device,
     );
     let bar = progress_bar(steps, CLASSIFIER_ID);
@@ -277,7 +279,7 @@ fn pretrain_model(
     session
         .load_parameters(shipped.into_tensors(), Precision::F16)
         .map_err(|e| e.to_string())?;
-    let metrics = measure(session.as_ref(), judge)?;
+    let metrics = measure(session.as_ref(), judge, device)?;
     Ok(manifest_entry(
         header,
         request.seed,
@@ -313,7 +315,7 @@ fn manifest_entry(
 }
 
 /// Held-out scores (models with an encoder) and the classifier's verdict on samples.
-fn measure(session: &dyn Session, judge: &DigitClassifier) -> Result<BTreeMap<String, f64>, String> {
+fn measure(session: &dyn Session, judge: &DigitClassifier, device: &Device) -> Result<BTreeMap<String, f64>, String> {
     let mut metrics = BTreeMap::new();
     if let Ok(scores) = pollster::block_on(session.evaluate(1_000).read()) {
         metrics.insert("held_out_reconstruction_bce".into(), scores.reconstruction);
@@ -329,6 +331,18 @@ fn measure(session: &dyn Session, judge: &DigitClassifier) -> Result<BTreeMap<St
         metrics.insert("sample_classes_covered".into(), report.classes_covered as f64);
         metrics.insert("sample_mean_confidence".into(), report.mean_confidence);
         metrics.insert("sample_inception_score".into(), report.inception_score);
+    }
+    if session.is_conditional() {
+        let labels: Vec<u8> = (0..JUDGED_SAMPLES).map(|i| (i % CLASSES) as u8).collect();
+        let samples = session
+            .samples_of_classes(labels_tensor(&labels, device), JUDGED_SEED)
+            .expect("a conditional model samples chosen classes");
+        let probabilities =
+            pollster::block_on(read_floats(judge.valid_probabilities(samples))).map_err(|e| e.to_string())?;
+        metrics.insert(
+            "sample_class_accuracy".into(),
+            class_accuracy(&probabilities, &labels),
+        );
     }
     Ok(metrics)
 }

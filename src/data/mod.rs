@@ -1,6 +1,7 @@
 //! MNIST digits: the IDX file format, the shipped files, the fixed train / held-out split,
 //! turning a drawing into an MNIST-style digit, and datasets a user brings.
 
+pub mod augment;
 pub mod idx;
 pub mod mnist;
 pub mod preprocess;

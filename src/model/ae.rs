@@ -5,7 +5,7 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::sigmoid;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 
 use super::loss::reconstruction_loss;
 use super::nets::{Architecture, Decoder, Encoder};
@@ -80,7 +80,7 @@ impl GenerativeModel for Autoencoder {
         &["recon"]
     }
 
-    fn loss_terms(&self, images: Tensor<2>) -> LossTerms {
+    fn loss_terms(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> LossTerms {
         let recon = reconstruction_loss(self.decoder.forward(self.encode(images.clone())), images).mean();
         LossTerms {
             terms: vec![recon.clone().detach()],

@@ -1,6 +1,7 @@
-//! A small CNN that recognises digits. It is not a generative model: the panels use it to judge
-//! generated digits (class histogram, coverage, an Inception-Score-like figure, and a Fréchet
-//! distance on its penultimate features).
+//! Digit classifiers. They are not generative models: a small CNN judges generated digits
+//! (class histogram, coverage, an Inception-Score-like figure, and a Fréchet distance on its
+//! penultimate features), and an MLP is what the data-augmentation experiment trains, many
+//! times over, on few labels.
 
 use burn::config::Config;
 use burn::module::Module;
@@ -15,6 +16,56 @@ use crate::data::IMAGE_SIDE;
 
 /// Number of digit classes.
 pub const CLASSES: usize = 10;
+
+/// What every classifier here offers its trainer: a loss to minimise and a count of right answers.
+pub trait LabelClassifier: Module {
+    /// Class logits of each image: `[batch, 784]` -> `[batch, 10]`.
+    fn logits(&self, images: Tensor<2>) -> Tensor<2>;
+
+    /// Mean cross-entropy of the logits for `images` against `labels` `[batch]`.
+    fn loss(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+        let targets = labels.one_hot::<2>(CLASSES).float();
+        cross_entropy_with_logits(self.logits(images), targets)
+    }
+
+    /// How many of `images` are classified as their `labels`, as a `[1]` tensor.
+    fn correct(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
+        let predicted = self.logits(images).argmax(1).squeeze_dim::<1>(1);
+        predicted.equal(labels).int().sum().float()
+    }
+}
+
+/// Shape of the small MLP classifier the augmentation experiment trains.
+#[derive(Config, Debug, PartialEq)]
+pub struct MlpClassifierConfig {
+    /// Width of the hidden layer.
+    #[config(default = 256)]
+    pub hidden: usize,
+}
+
+/// `784-hidden-10`, ReLU: fast enough to train many times in a browser tab, and with no
+/// built-in translation invariance, so what augmentation adds shows.
+#[derive(Module, Debug)]
+pub struct MlpClassifier {
+    hidden: Linear,
+    output: Linear,
+}
+
+impl MlpClassifierConfig {
+    /// Builds the classifier on `device`.
+    pub fn init(&self, device: &Device) -> MlpClassifier {
+        MlpClassifier {
+            hidden: LinearConfig::new(crate::data::IMAGE_PIXELS, self.hidden).init(device),
+            output: LinearConfig::new(self.hidden, CLASSES).init(device),
+        }
+    }
+}
+
+impl LabelClassifier for MlpClassifier {
+    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+        self.output.forward(relu(self.hidden.forward(images)))
+    }
+}
 
 /// Shape of the digit classifier.
 #[derive(Config, Debug, PartialEq)]
@@ -65,14 +116,6 @@ impl DigitClassifier {
         relu(self.features.forward(x.reshape([batch, 32 * 7 * 7])))
     }
 
-    /// Class logits of each image.
-    ///
-    /// # Shapes
-    /// `[batch, 784]` -> `[batch, 10]`
-    pub fn logits(&self, images: Tensor<2>) -> Tensor<2> {
-        self.output.forward(self.features(images))
-    }
-
     /// Class probabilities of each image, `[batch, 10]`.
     pub fn probabilities(&self, images: Tensor<2>) -> Tensor<2> {
         softmax(self.logits(images), 1)
@@ -83,16 +126,12 @@ impl DigitClassifier {
     pub fn valid_probabilities(&self, images: Tensor<2>) -> Tensor<2> {
         self.valid().probabilities(images)
     }
+}
 
-    /// Mean cross-entropy of the logits for `images` against `labels` `[batch]`.
-    pub fn loss(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
-        let targets = labels.one_hot::<2>(CLASSES).float();
-        cross_entropy_with_logits(self.logits(images), targets)
-    }
-
-    /// How many of `images` are classified as their `labels`, as a `[1]` tensor.
-    pub fn correct(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
-        let predicted = self.logits(images).argmax(1).squeeze_dim::<1>(1);
-        predicted.equal(labels).int().sum().float()
+impl LabelClassifier for DigitClassifier {
+    /// # Shapes
+    /// `[batch, 784]` -> `[batch, 10]`
+    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+        self.output.forward(self.features(images))
     }
 }

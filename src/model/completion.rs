@@ -56,7 +56,8 @@ fn visible_cross_entropy(generated: Tensor<2>, target: Tensor<2>, visible: Tenso
 }
 
 /// `images` `[batch, 784]` completed by a generator: for each image, [`LATENT_SEARCH_RESTARTS`]
-/// noise codes (fixed by `seed`) are optimised by Adam for `steps` steps to match the visible
+/// input codes (fixed by `seed`; for a conditional generator the class row is searched too, as
+/// continuous weights) are optimised by Adam for `steps` steps to match the visible
 /// pixels, and the best one's image fills the hidden pixels. `generator` must be on an autodiff
 /// device; it is frozen here (batch norm in inference mode, no weight gradients).
 pub fn complete_by_latent_search<G: Generator>(
@@ -74,7 +75,7 @@ pub fn complete_by_latent_search<G: Generator>(
     let (target, mask) = (repeat(&images), repeat(&visible));
     let tries = batch * LATENT_SEARCH_RESTARTS;
     let mut code = NoiseCode {
-        code: Param::from_tensor(seeded_normal(tries, generator.noise_size(), seed, &device)),
+        code: Param::from_tensor(seeded_normal(tries, generator.input_size(), seed, &device)),
     };
     let mut optimizer: ModuleOptimizer = AdamConfig::new().init();
     for _ in 0..steps {

@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{leaky_relu, sigmoid};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 
 use super::conv::{doubling_deconv, halving_conv};
 use super::gan::{Discriminator, Generator, LEAKY_SLOPE};
@@ -85,7 +85,7 @@ impl Generator for ConvGenerator {
 impl Discriminator for ConvDiscriminator {
     /// # Shapes
     /// `[batch, 784]` -> `[batch, 1]`
-    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+    fn logits(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> Tensor<2> {
         let batch = images.dims()[0];
         let x = images.reshape([batch, 1, IMAGE_SIDE, IMAGE_SIDE]);
         let x = leaky_relu(self.downsample_1.forward(x), LEAKY_SLOPE); // [batch, 32, 14, 14]

@@ -6,34 +6,64 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{leaky_relu, sigmoid};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 
 use crate::data::IMAGE_PIXELS;
 
 /// Slope of LeakyReLU for negative inputs, in every GAN here.
 pub const LEAKY_SLOPE: f64 = 0.2;
 
-/// A network that turns noise codes into images.
+/// A network that turns noise codes (followed, for a class-conditional generator, by the
+/// class's one-hot row) into images.
 pub trait Generator: Module {
     /// Size of the noise code.
     fn noise_size(&self) -> usize;
 
+    /// Number of classes it is conditioned on; 0 for an unconditional generator.
+    fn classes(&self) -> usize {
+        0
+    }
+
+    /// Size of its input: the noise, then the one-hot class row of a conditional generator.
+    fn input_size(&self) -> usize {
+        self.noise_size() + self.classes()
+    }
+
     /// The device the generator's weights live on.
     fn device(&self) -> Device;
 
-    /// `count` images `[count, 784]` from standard normal noise fixed by `seed`.
-    fn sample(&self, count: usize, seed: u64) -> Tensor<2> {
-        self.generate(super::seeded_normal(count, self.noise_size(), seed, &self.device()))
+    /// Its input `[batch, input_size]` for `noise` `[batch, noise_size]` and `labels` `[batch]`
+    /// (which an unconditional generator ignores).
+    fn input_of(&self, noise: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<2> {
+        match self.classes() {
+            0 => noise,
+            classes => Tensor::cat(vec![noise, super::one_hot(labels, classes)], 1),
+        }
     }
 
-    /// Images `[batch, 784]` with intensities in `[0, 1]` from noise `[batch, noise_size]`.
-    fn generate(&self, noise: Tensor<2>) -> Tensor<2>;
+    /// `count` images `[count, 784]` from standard normal noise fixed by `seed` (for a
+    /// conditional generator, cycling through the classes).
+    fn sample(&self, count: usize, seed: u64) -> Tensor<2> {
+        let labels = super::cycling_labels(count, self.classes(), &self.device());
+        self.sample_classes(labels, seed)
+    }
+
+    /// One image `[n, 784]` for each class in `labels` `[n]`, from noise fixed by `seed`.
+    fn sample_classes(&self, labels: Tensor<1, Int>, seed: u64) -> Tensor<2> {
+        let noise = super::seeded_normal(labels.dims()[0], self.noise_size(), seed, &self.device());
+        self.generate(self.input_of(noise, labels))
+    }
+
+    /// Images `[batch, 784]` with intensities in `[0, 1]` from inputs `[batch, input_size]`.
+    fn generate(&self, input: Tensor<2>) -> Tensor<2>;
 }
 
-/// A network that scores how real images look.
+/// A network that scores how real images look (for a conditional discriminator: how real
+/// they look as digits of the given classes).
 pub trait Discriminator: Module {
-    /// Logits `[batch, 1]` of "real" for images `[batch, 784]`.
-    fn logits(&self, images: Tensor<2>) -> Tensor<2>;
+    /// Logits `[batch, 1]` of "real" for images `[batch, 784]` of classes `labels` `[batch]`
+    /// (which an unconditional discriminator ignores).
+    fn logits(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<2>;
 }
 
 /// Shape of the MLP GAN: G `noise-256-512-784`, D `784-512-256-1`, LeakyReLU 0.2.
@@ -104,7 +134,7 @@ impl Generator for MlpGenerator {
 impl Discriminator for MlpDiscriminator {
     /// # Shapes
     /// `[batch, 784]` -> `[batch, 1]`
-    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+    fn logits(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> Tensor<2> {
         // Centre intensities on zero, as a tanh generator's images would be.
         let x = leaky_relu(self.hidden_1.forward(images * 2.0 - 1.0), LEAKY_SLOPE);
         let x = leaky_relu(self.hidden_2.forward(x), LEAKY_SLOPE);

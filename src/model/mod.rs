@@ -2,9 +2,11 @@
 //! the app picks the `Device`, these files only describe networks and their objectives.
 
 pub mod ae;
+pub mod cgan;
 pub mod classifier;
 pub mod completion;
 pub mod conv;
+pub mod cvae;
 pub mod dcgan;
 pub mod gan;
 pub mod loss;
@@ -13,11 +15,13 @@ pub mod vae;
 pub mod validation;
 
 use burn::module::Module;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 pub use ae::{Autoencoder, AutoencoderConfig};
+pub use cgan::ConditionalGanConfig;
 pub use classifier::{ClassifierConfig, DigitClassifier};
+pub use cvae::{ConditionalVae, ConditionalVaeConfig};
 pub use dcgan::DcganConfig;
 pub use gan::{Discriminator, Generator, MlpGanConfig};
 pub use nets::Architecture;
@@ -51,8 +55,9 @@ pub trait GenerativeModel: Module + Sized {
     /// Names of the terms in [`LossTerms::terms`], the first being the training objective.
     fn loss_names(&self) -> &'static [&'static str];
 
-    /// The loss terms of one batch of images `[batch, 784]` with intensities in `[0, 1]`.
-    fn loss_terms(&self, images: Tensor<2>) -> LossTerms;
+    /// The loss terms of one batch of images `[batch, 784]` with intensities in `[0, 1]` and
+    /// their classes `[batch]` (read only by a class-conditional model).
+    fn loss_terms(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> LossTerms;
 
     /// Reconstructions `[batch, 784]` (intensities in `[0, 1]`) of `images` `[batch, 784]`.
     fn reconstruct(&self, images: Tensor<2>) -> Tensor<2>;
@@ -70,6 +75,18 @@ pub trait GenerativeModel: Module + Sized {
     /// or `None` for a model that is not a generator.
     fn sample(&self, count: usize, seed: u64) -> Option<Tensor<2>>;
 
+    /// Whether the model is class-conditional: it reads labels in training and writes the
+    /// digit it is asked for.
+    fn is_conditional(&self) -> bool {
+        false
+    }
+
+    /// One sample `[n, 784]` of each class in `labels` `[n]`, from noise fixed by `seed`, or
+    /// `None` for a model that is not class-conditional.
+    fn sample_classes(&self, _labels: Tensor<1, Int>, _seed: u64) -> Option<Tensor<2>> {
+        None
+    }
+
     /// What the live preview of this model shows.
     fn preview_kind(&self) -> PreviewKind;
 
@@ -84,6 +101,19 @@ pub fn seeded_normal(rows: usize, cols: usize, seed: u64, device: &Device) -> Te
     let mut rng = StdRng::seed_from_u64(seed);
     let values: Vec<f32> = (0..rows * cols).map(|_| standard_normal(&mut rng)).collect();
     Tensor::from_data(TensorData::new(values, [rows, cols]), device)
+}
+
+/// Classes as one-hot rows: `[batch]` -> `[batch, classes]` floats, how a conditional model
+/// is told which digit to write.
+pub fn one_hot(labels: Tensor<1, Int>, classes: usize) -> Tensor<2> {
+    labels.one_hot::<2>(classes).float()
+}
+
+/// The labels `0, 1, …, classes - 1, 0, 1, …` for `count` samples: samples spread evenly over
+/// the classes, so a grid of a conditional model's samples shows every digit.
+pub fn cycling_labels(count: usize, classes: usize, device: &Device) -> Tensor<1, Int> {
+    let labels: Vec<i64> = (0..count).map(|i| (i % classes.max(1)) as i64).collect();
+    Tensor::from_data(TensorData::new(labels, [count]), device)
 }
 
 /// One draw from N(0, 1) by the Box-Muller transform (`rand` alone has no normal distribution).

@@ -7,7 +7,7 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::sigmoid;
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::loss::{kl_divergence, reconstruction_loss};
 use super::nets::{Architecture, Decoder, Encoder};
@@ -86,7 +86,7 @@ impl Vae {
     }
 
     /// A code drawn from q(z | x) by the reparameterisation trick `mu + sigma * eps`.
-    fn reparameterise(mu: Tensor<2>, log_var: Tensor<2>) -> Tensor<2> {
+    pub(crate) fn reparameterise(mu: Tensor<2>, log_var: Tensor<2>) -> Tensor<2> {
         let eps = Tensor::random(mu.shape(), Distribution::Normal(0.0, 1.0), &mu.device());
         mu + (log_var * 0.5).exp() * eps
     }
@@ -105,7 +105,7 @@ impl GenerativeModel for Vae {
         &["loss", "recon", "kl"]
     }
 
-    fn loss_terms(&self, images: Tensor<2>) -> LossTerms {
+    fn loss_terms(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> LossTerms {
         let (recon, kl) = self.elbo_terms(images);
         let (recon, kl) = (recon.mean(), kl.mean());
         let objective = recon.clone() + kl.clone() * self.beta;

@@ -5,7 +5,7 @@
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::activation::{sigmoid, softplus};
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
@@ -32,6 +32,8 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     discriminator_steps: usize,
     label_smoothing: f32,
     batches: BatchSource,
+    /// Classes of the last real batch, which the generator's next batch is asked to write.
+    last_labels: Option<Tensor<1, Int>>,
     steps: usize,
     seed: u64,
     device: Device,
@@ -54,6 +56,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             discriminator_steps: settings.discriminator_steps.max(1),
             label_smoothing: settings.label_smoothing as f32,
             batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
+            last_labels: None,
             steps: 0,
             seed: settings.seed,
             device: device.clone(),
@@ -72,23 +75,30 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             .expect("the generator is only taken out during a step")
     }
 
-    fn noise(&self, count: usize) -> Tensor<2> {
-        Tensor::random(
-            [count, self.generator().noise_size()],
+    /// The generator's input for a batch of `labels`: fresh noise, then (conditional) their classes.
+    fn input(&self, labels: Tensor<1, Int>) -> Tensor<2> {
+        let noise = Tensor::random(
+            [labels.dims()[0], self.generator().noise_size()],
             Distribution::Normal(0.0, 1.0),
             &self.device,
-        )
+        );
+        self.generator().input_of(noise, labels)
     }
 
     /// One discriminator update; returns (loss, mean D(x), mean D(G(z))), detached.
     fn discriminator_step(&mut self) -> [Tensor<1>; 3] {
-        let real = self.batches.next_batch();
-        let fake = self.generator().generate(self.noise(real.dims()[0])).detach();
+        // Fakes are asked for the real batch's classes, so both halves have the same class mix.
+        let (real, labels) = self.batches.next_labelled_batch();
+        let fake = self.generator().generate(self.input(labels.clone())).detach();
         let discriminator = self
             .discriminator
             .take()
             .expect("the discriminator is only taken out during a step");
-        let (real_logits, fake_logits) = (discriminator.logits(real), discriminator.logits(fake));
+        let (real_logits, fake_logits) = (
+            discriminator.logits(real, labels.clone()),
+            discriminator.logits(fake, labels.clone()),
+        );
+        self.last_labels = Some(labels);
         let loss = bce_to_constant(real_logits.clone(), 1.0 - self.label_smoothing)
             + bce_to_constant(fake_logits.clone(), 0.0);
         let grads = GradientsParams::from_grads(loss.backward(), &discriminator);
@@ -106,7 +116,11 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
 
     /// One generator update with the non-saturating loss `-log D(G(z))`; returns it, detached.
     fn generator_step(&mut self) -> Tensor<1> {
-        let noise = self.noise(self.batches.batch_size());
+        let labels = self
+            .last_labels
+            .take()
+            .expect("a discriminator step comes before each generator step");
+        let input = self.input(labels.clone());
         let generator = self
             .generator
             .take()
@@ -115,7 +129,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             .discriminator
             .as_ref()
             .expect("the discriminator is back after its step");
-        let loss = bce_to_constant(discriminator.logits(generator.generate(noise)), 1.0);
+        let loss = bce_to_constant(discriminator.logits(generator.generate(input), labels), 1.0);
         // Only the generator's parameters are updated; the discriminator's gradients are dropped.
         let grads = GradientsParams::from_grads(loss.backward(), &generator);
         self.generator = Some(self.generator_optimizer.step(self.learning_rate, generator, grads));
@@ -165,6 +179,15 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         Some(self.generator().valid().sample(count, seed))
     }
 
+    fn samples_of_classes(&self, labels: Tensor<1, Int>, seed: u64) -> Option<Tensor<2>> {
+        let generator = self.generator().valid();
+        (generator.classes() > 0).then(|| generator.sample_classes(labels, seed))
+    }
+
+    fn is_conditional(&self) -> bool {
+        self.generator().classes() > 0
+    }
+
     fn evaluate(&self, _count: usize) -> PendingScores {
         PendingScores::not_applicable("a GAN has no encoder, so it cannot score held-out digits")
     }
@@ -182,7 +205,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     }
 
     fn code_size(&self) -> usize {
-        self.generator().noise_size()
+        self.generator().input_size()
     }
 
     fn reconstruct(&self, _images: Tensor<2>) -> Option<Tensor<2>> {

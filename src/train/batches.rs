@@ -17,8 +17,13 @@ pub fn upload(digits: &Digits, device: &Device) -> Tensor<2> {
 
 /// Uploads the labels of `digits` to `device` as a `[n]` tensor.
 pub fn upload_labels(digits: &Digits, device: &Device) -> Tensor<1, Int> {
-    let labels: Vec<i64> = digits.labels.iter().map(|&l| i64::from(l)).collect();
-    Tensor::from_data(TensorData::new(labels, [digits.len()]), device)
+    labels_tensor(&digits.labels, device)
+}
+
+/// `labels` as a `[n]` tensor on `device`.
+pub fn labels_tensor(labels: &[u8], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();
+    Tensor::from_data(TensorData::new(values, [labels.len()]), device)
 }
 
 /// Shuffled passes over a set of digits on the device.

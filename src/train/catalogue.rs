@@ -8,7 +8,10 @@ use super::adversarial::AdversarialTrainer;
 use super::settings::Hyperparameters;
 use super::trainer::{Session, Trainer};
 use crate::data::MnistSplit;
-use crate::model::{Architecture, AutoencoderConfig, DcganConfig, MlpGanConfig, VaeConfig};
+use crate::weights::{WeightsError, WeightsFile};
+use crate::model::{
+    Architecture, AutoencoderConfig, ConditionalGanConfig, ConditionalVaeConfig, DcganConfig, MlpGanConfig, VaeConfig,
+};
 
 /// The generative models of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,11 +33,15 @@ pub enum ModelKind {
     GanMlp,
     /// DCGAN with batch norm and LeakyReLU.
     Dcgan,
+    /// Conditional VAE: the MLP VAE told each digit's class, so it samples the digit asked for.
+    Cvae,
+    /// Conditional GAN: the MLP GAN with the class given to both players.
+    Cgan,
 }
 
 impl ModelKind {
     /// Every model, in the order the picker lists them.
-    pub const ALL: [ModelKind; 8] = [
+    pub const ALL: [ModelKind; 10] = [
         ModelKind::AeMlp,
         ModelKind::AeConv,
         ModelKind::VaeMlp,
@@ -43,6 +50,8 @@ impl ModelKind {
         ModelKind::Rvae,
         ModelKind::GanMlp,
         ModelKind::Dcgan,
+        ModelKind::Cvae,
+        ModelKind::Cgan,
     ];
 
     /// Stable identifier, as used in files and links.
@@ -56,6 +65,8 @@ impl ModelKind {
             ModelKind::Rvae => "rvae",
             ModelKind::GanMlp => "gan_mlp",
             ModelKind::Dcgan => "dcgan",
+            ModelKind::Cvae => "cvae",
+            ModelKind::Cgan => "cgan",
         }
     }
 
@@ -70,6 +81,8 @@ impl ModelKind {
             ModelKind::Rvae => "Recurrent VAE",
             ModelKind::GanMlp => "GAN (MLP)",
             ModelKind::Dcgan => "DCGAN",
+            ModelKind::Cvae => "Conditional VAE",
+            ModelKind::Cgan => "Conditional GAN",
         }
     }
 
@@ -80,7 +93,20 @@ impl ModelKind {
 
     /// Whether the model is a GAN (a generator trained against a discriminator).
     pub fn is_adversarial(self) -> bool {
-        matches!(self, ModelKind::GanMlp | ModelKind::Dcgan)
+        matches!(self, ModelKind::GanMlp | ModelKind::Dcgan | ModelKind::Cgan)
+    }
+
+    /// Whether the model is a VAE (trained on the ELBO, with a KL weight).
+    pub fn is_variational(self) -> bool {
+        matches!(
+            self,
+            ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae | ModelKind::Cvae
+        )
+    }
+
+    /// Whether the model is class-conditional, so it needs labelled digits to train.
+    pub fn is_conditional(self) -> bool {
+        matches!(self, ModelKind::Cvae | ModelKind::Cgan)
     }
 
     /// One or two sentences on what the model learns, for the panel.
@@ -102,6 +128,14 @@ impl ModelKind {
                 "The recurrent VAE reads a digit as a sequence of 28 rows with a GRU and writes it back row by row: \
                  the same ELBO as the VAE, with a network that sees strokes as they unfold down the image."
             }
+            ModelKind::Cvae => {
+                "A conditional VAE is told each digit's class while it learns, so its 16-number code only has to \
+                 hold the style: ask it for a 7 and it writes a 7. Without a label it reads the class the ELBO likes best."
+            }
+            ModelKind::Cgan => {
+                "A conditional GAN gives the class to both players: the generator writes the digit it is asked for, \
+                 and the discriminator refuses a good 7 offered as a 1."
+            }
             ModelKind::GanMlp | ModelKind::Dcgan => {
                 "A GAN's generator never sees a digit: it learns from a discriminator that tells real digits from \
                  its fakes. Samples get sharp, but the pair can oscillate or collapse onto a few kinds of digit."
@@ -116,6 +150,8 @@ enum BuiltConfig {
     Vae(VaeConfig),
     MlpGan(MlpGanConfig),
     Dcgan(DcganConfig),
+    ConditionalVae(ConditionalVaeConfig),
+    ConditionalGan(ConditionalGanConfig),
 }
 
 /// The config of `kind` with `settings`: the one place where a model's shape is decided.
@@ -144,6 +180,12 @@ fn build_config(kind: ModelKind, settings: &Hyperparameters) -> BuiltConfig {
         ModelKind::Rvae => vae(Architecture::Recurrent, 128),
         ModelKind::GanMlp => BuiltConfig::MlpGan(MlpGanConfig::new().with_noise(settings.latent)),
         ModelKind::Dcgan => BuiltConfig::Dcgan(DcganConfig::new().with_noise(settings.latent)),
+        ModelKind::Cvae => BuiltConfig::ConditionalVae(
+            ConditionalVaeConfig::new()
+                .with_latent(settings.latent)
+                .with_beta(settings.beta),
+        ),
+        ModelKind::Cgan => BuiltConfig::ConditionalGan(ConditionalGanConfig::new().with_noise(settings.latent)),
     }
 }
 
@@ -155,6 +197,8 @@ pub fn model_config(kind: ModelKind, settings: &Hyperparameters) -> Value {
         BuiltConfig::Vae(config) => serde_json::to_value(config),
         BuiltConfig::MlpGan(config) => serde_json::to_value(config),
         BuiltConfig::Dcgan(config) => serde_json::to_value(config),
+        BuiltConfig::ConditionalVae(config) => serde_json::to_value(config),
+        BuiltConfig::ConditionalGan(config) => serde_json::to_value(config),
     };
     json.expect("burn configs serialise to JSON")
 }
@@ -173,5 +217,25 @@ pub fn start_session(
         BuiltConfig::Vae(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
         BuiltConfig::MlpGan(config) => Box::new(AdversarialTrainer::new(config.init(device), settings, data, device)),
         BuiltConfig::Dcgan(config) => Box::new(AdversarialTrainer::new(config.init(device), settings, data, device)),
+        BuiltConfig::ConditionalVae(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
+        BuiltConfig::ConditionalGan(config) => {
+            Box::new(AdversarialTrainer::new(config.init(device), settings, data, device))
+        }
     }
+}
+
+/// A session of `kind` with `settings` on `device` over `data`, holding the weights of `file`
+/// once they are checked to fit: how a shipped, exported or uploaded file becomes a model.
+pub fn session_from_file(
+    kind: ModelKind,
+    settings: &Hyperparameters,
+    file: WeightsFile,
+    data: &MnistSplit,
+    device: &Device,
+) -> Result<Box<dyn Session>, WeightsError> {
+    file.check_fits(kind.id(), &model_config(kind, settings))?;
+    let precision = file.header.precision;
+    let mut session = start_session(kind, settings, data, device);
+    session.load_parameters(file.into_tensors(), precision)?;
+    Ok(session)
 }

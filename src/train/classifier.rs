@@ -1,40 +1,34 @@
-//! Training the digit classifier that judges generated digits, and measuring its accuracy.
+//! Training a digit classifier (the CNN that judges generated digits, or the augmentation
+//! experiment's MLP), and measuring its accuracy.
 
-use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor};
 
 use super::batches::{BatchSource, upload, upload_labels};
 use super::readback::{ReadbackError, read_floats};
-use crate::data::{Digits, MnistSplit};
+use crate::data::Digits;
+use crate::model::classifier::LabelClassifier;
 use crate::model::{ClassifierConfig, DigitClassifier};
 use crate::weights::{
     CLASSIFIER_ID, NamedParameter, Precision, WeightsError, WeightsFile, load_into, named_parameters, split_by_owner,
 };
 
-/// Trains a [`DigitClassifier`] with Adam on labelled training digits.
-pub struct ClassifierTrainer {
-    model: Option<DigitClassifier>,
+/// Trains a classifier (by default the [`DigitClassifier`]) with Adam on labelled digits.
+pub struct ClassifierTrainer<M: LabelClassifier = DigitClassifier> {
+    model: Option<M>,
     optimizer: ModuleOptimizer,
     learning_rate: f64,
     batches: BatchSource,
 }
 
-impl ClassifierTrainer {
-    /// A session that trains `model` on the training digits of `data`.
-    pub fn new(
-        model: DigitClassifier,
-        learning_rate: f64,
-        batch_size: usize,
-        seed: u64,
-        data: &MnistSplit,
-        device: &Device,
-    ) -> Self {
+impl<M: LabelClassifier> ClassifierTrainer<M> {
+    /// A session that trains `model` on `digits`, in batches drawn in an order fixed by `seed`.
+    pub fn new(model: M, learning_rate: f64, batch_size: usize, seed: u64, digits: &Digits, device: &Device) -> Self {
         Self {
             model: Some(model),
             optimizer: AdamConfig::new().init(),
             learning_rate,
-            batches: BatchSource::new(&data.train, batch_size, seed, device),
+            batches: BatchSource::new(digits, batch_size, seed, device),
         }
     }
 
@@ -49,18 +43,18 @@ impl ClassifierTrainer {
     }
 
     /// The classifier being trained.
-    pub fn model(&self) -> &DigitClassifier {
+    pub fn model(&self) -> &M {
         self.model.as_ref().expect("the model is only taken out during a step")
     }
 
     /// The trained classifier.
-    pub fn into_model(self) -> DigitClassifier {
+    pub fn into_model(self) -> M {
         self.model.expect("the model is only taken out during a step")
     }
 }
 
 /// Fraction of `digits` that `classifier` labels correctly, read back asynchronously.
-pub async fn accuracy(classifier: &DigitClassifier, digits: &Digits, device: &Device) -> Result<f64, ReadbackError> {
+pub async fn accuracy<M: LabelClassifier>(classifier: &M, digits: &Digits, device: &Device) -> Result<f64, ReadbackError> {
     let images: Tensor<2> = upload(digits, device);
     let labels: Tensor<1, Int> = upload_labels(digits, device);
     let correct = read_floats(classifier.valid().correct(images, labels)).await?;

@@ -64,6 +64,25 @@ pub fn class_report(probabilities: &[f32]) -> ClassReport {
     }
 }
 
+/// Share of samples whose arg-max class in `probabilities` (`count * 10` values) is the class
+/// they were asked for in `labels`: how well a conditional model writes the digit requested.
+pub fn class_accuracy(probabilities: &[f32], labels: &[u8]) -> f64 {
+    let correct = probabilities
+        .chunks_exact(CLASSES)
+        .zip(labels)
+        .filter(|(row, label)| arg_max(row) == usize::from(**label))
+        .count();
+    correct as f64 / labels.len().max(1) as f64
+}
+
+/// Index of the largest value of `row` (the first of equals).
+pub fn arg_max(row: &[f32]) -> usize {
+    row.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| if v > best.1 { (i, v) } else { best })
+        .0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +107,13 @@ mod tests {
         let report = class_report(&probabilities);
         assert_eq!(report.classes_covered, 10);
         assert!((report.inception_score - 10.0).abs() < 1e-6, "{report:?}");
+    }
+
+    #[test]
+    fn class_accuracy_counts_the_requested_classes() {
+        let probabilities: Vec<f32> = [1, 2, 3, 3].iter().flat_map(|&c| one_hot(c)).collect();
+        assert_eq!(class_accuracy(&probabilities, &[1, 2, 3, 4]), 0.75);
+        assert_eq!(arg_max(&[0.1, 0.7, 0.2]), 1);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! zoo's catalogue, and held-out evaluation.
 
 pub mod adversarial;
+pub mod augment;
 pub mod batches;
 pub mod catalogue;
 pub mod classifier;

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
+use super::augment::{AugmentArm, AugmentPlan, AugmentProgress, ArmOutcome};
 use super::catalogue::ModelKind;
 use super::metrics::ClassReport;
 use super::settings::Hyperparameters;
@@ -75,6 +76,26 @@ pub enum Command {
         /// Pairs the answer with the request.
         request: u64,
     },
+    /// Runs the data-augmentation experiment of `plan` on the digits: reports
+    /// [`Event::AugmentProgress`] after each slice and ends with [`Event::AugmentFinished`]
+    /// or [`Event::Failed`].
+    Augment {
+        /// What to run.
+        plan: AugmentPlan,
+        /// The shipped conditional generators the plan's arms need.
+        generators: Vec<PretrainedGenerator>,
+    },
+}
+
+/// A shipped generator handed to the worker for the augmentation experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PretrainedGenerator {
+    /// The arm that adds its samples.
+    pub arm: AugmentArm,
+    /// The settings it was trained with (from the manifest), which fix its shape.
+    pub settings: Hyperparameters,
+    /// Its weights file.
+    pub weights: ByteBuf,
 }
 
 /// What the training worker tells the page.
@@ -164,6 +185,13 @@ pub enum Event {
         /// What happened.
         message: String,
     },
+    /// Where the augmentation experiment stands, after a slice.
+    AugmentProgress(AugmentProgress),
+    /// The augmentation experiment's results: every arm's held-out accuracy for every seed.
+    AugmentFinished {
+        /// One per arm of the plan, in its order.
+        outcomes: Vec<ArmOutcome>,
+    },
 }
 
 impl Event {
@@ -200,6 +228,14 @@ mod tests {
                 weights: ByteBuf::from(vec![0, 255, 7]),
             },
             Command::Play { run: 9 },
+            Command::Augment {
+                plan: AugmentPlan::new(5),
+                generators: vec![PretrainedGenerator {
+                    arm: AugmentArm::PretrainedCgan,
+                    settings: Hyperparameters::defaults(ModelKind::Cgan),
+                    weights: ByteBuf::from(vec![1, 2]),
+                }],
+            },
         ];
         for command in commands {
             let json = serde_json::to_string(&command).unwrap();

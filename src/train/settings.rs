@@ -31,9 +31,9 @@ impl Hyperparameters {
     pub fn defaults(kind: ModelKind) -> Self {
         let (learning_rate, latent, step_budget) = match kind {
             ModelKind::AeMlp | ModelKind::AeConv => (1e-3, 32, 3_000),
-            ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae => (1e-3, 16, 3_000),
+            ModelKind::VaeMlp | ModelKind::VaeConv | ModelKind::Rvae | ModelKind::Cvae => (1e-3, 16, 3_000),
             ModelKind::Vae2d => (1e-3, 2, 3_000),
-            ModelKind::GanMlp | ModelKind::Dcgan => (2e-4, 64, 6_000),
+            ModelKind::GanMlp | ModelKind::Dcgan | ModelKind::Cgan => (2e-4, 64, 6_000),
         };
         Self {
             learning_rate,
@@ -136,10 +136,7 @@ fn every(_: ModelKind) -> bool {
 }
 
 fn variational(kind: ModelKind) -> bool {
-    matches!(
-        kind,
-        ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae
-    )
+    kind.is_variational()
 }
 
 fn adversarial(kind: ModelKind) -> bool {

@@ -3,7 +3,7 @@
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::store::burn_pack::Tensor as PackTensor;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
@@ -49,6 +49,11 @@ pub trait Session {
     /// `count` samples `[count, 784]` in `[0, 1]` from noise fixed by `seed` (for an
     /// autoencoder: its decoder fed random codes).
     fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>>;
+    /// One sample `[n, 784]` of each class in `labels` `[n]`, from noise fixed by `seed`, or
+    /// `None` for a model that is not class-conditional.
+    fn samples_of_classes(&self, labels: Tensor<1, Int>, seed: u64) -> Option<Tensor<2>>;
+    /// Whether the model is class-conditional (it trains on labels and samples a chosen digit).
+    fn is_conditional(&self) -> bool;
     /// Starts scoring the model on `count` held-out digits; read the result with
     /// [`PendingScores::read`].
     fn evaluate(&self, count: usize) -> PendingScores;
@@ -116,9 +121,9 @@ impl<M: GenerativeModel> Session for Trainer<M> {
 
     fn step(&mut self) -> Tensor<1> {
         seed_step(&self.device, self.seed, self.steps);
-        let batch = self.batches.next_batch();
+        let (batch, labels) = self.batches.next_labelled_batch();
         let model = self.model.take().expect("the model is only taken out during a step");
-        let losses = model.loss_terms(batch);
+        let losses = model.loss_terms(batch, labels);
         let grads = GradientsParams::from_grads(losses.objective.backward(), &model);
         self.model = Some(self.optimizer.step(self.learning_rate, model, grads));
         self.steps += 1;
@@ -152,6 +157,14 @@ impl<M: GenerativeModel> Session for Trainer<M> {
 
     fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
         self.model().valid().sample(count, seed)
+    }
+
+    fn samples_of_classes(&self, labels: Tensor<1, Int>, seed: u64) -> Option<Tensor<2>> {
+        self.model().valid().sample_classes(labels, seed)
+    }
+
+    fn is_conditional(&self) -> bool {
+        self.model().is_conditional()
     }
 
     fn evaluate(&self, count: usize) -> PendingScores {

@@ -33,11 +33,8 @@ pub fn pretrained_session(kind: genplay::train::ModelKind) -> Box<dyn genplay::t
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     let entry = manifest.entry(kind.id()).expect("shipped weights");
     let settings = entry.settings.expect("zoo models record their settings");
-    let mut session = genplay::train::catalogue::start_session(kind, &settings, &mnist(), &seeded::device());
     let file = WeightsFile::parse(&std::fs::read(dir.join(&entry.file)).unwrap()).unwrap();
-    let precision = file.header.precision;
-    session.load_parameters(file.into_tensors(), precision).unwrap();
-    session
+    genplay::train::catalogue::session_from_file(kind, &settings, file, &mnist(), &seeded::device()).unwrap()
 }
 
 /// The shipped digit classifier, on the CPU backend.
