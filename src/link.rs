@@ -30,6 +30,8 @@ pub enum LinkPanel {
     Draw,
     /// The latent explorer.
     Explore,
+    /// The data-augmentation experiment.
+    Augment,
 }
 
 /// Where the model's weights come from when the link opens.
@@ -157,6 +159,9 @@ impl DemoLink {
             LinkPanel::Explore => {
                 query.append_pair("panel", "explore");
             }
+            LinkPanel::Augment => {
+                query.append_pair("panel", "augment");
+            }
         }
         query.append_pair("model", self.model.id());
         if let Some(name) = &self.dataset {
@@ -257,6 +262,10 @@ impl DemoLink {
                 }
                 "explore" => {
                     self.panel = LinkPanel::Explore;
+                    None
+                }
+                "augment" => {
+                    self.panel = LinkPanel::Augment;
                     None
                 }
                 _ => bad("panel"),

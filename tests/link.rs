@@ -13,7 +13,7 @@ const CASES: u32 = 34_000;
 fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
     (
         0..ModelKind::ALL.len(),
-        0..4usize,
+        0..5usize,
         (
             1e-6f64..10.0,
             1usize..=512,
@@ -48,6 +48,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                     LinkPanel::Compare,
                     LinkPanel::Draw,
                     LinkPanel::Explore,
+                    LinkPanel::Augment,
                 ][panel];
                 let s = &mut link.settings;
                 s.learning_rate = lr;

@@ -17,7 +17,7 @@ use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::model::DigitClassifier;
 use crate::train::batches::upload;
-use crate::train::catalogue::start_session;
+use crate::train::catalogue::session_from_file;
 use crate::train::compare::{
     INTERPOLATION_STEPS, MaskKind, ModelScores, classifier_features, hidden_pixel_error, interpolate, score_model,
 };
@@ -281,12 +281,9 @@ pub fn ComparePanel(
             let outcome = async {
                 let bytes = train.export_weights().await?;
                 let file = WeightsFile::parse(&bytes).map_err(|e| e.to_string())?;
-                let precision = file.header.precision;
-                let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
-                session
-                    .load_parameters(file.into_tensors(), precision)
-                    .map_err(|e| e.to_string())?;
-                Ok::<_, String>(session)
+                runtime
+                    .with_value(|r| session_from_file(kind, &settings, file, &r.data, &r.device))
+                    .map_err(|e| e.to_string())
             }
             .await;
             match outcome {

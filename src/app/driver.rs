@@ -303,6 +303,8 @@ impl TrainState {
             }
             Event::Stepped => self.stepping.set(false),
             Event::Notice { message, .. } => self.notice.set(Some(message)),
+            // The training worker runs no augmentation experiment (the Augment panel has its own worker).
+            Event::AugmentProgress(_) | Event::AugmentFinished { .. } => {}
             Event::Loaded {
                 request,
                 generation,

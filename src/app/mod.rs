@@ -1,6 +1,7 @@
 //! The leptos single-page app (WebAssembly only). It knows tensors only as the flat pixel and
 //! loss values a panel shows; models, training and data come from the rest of the crate.
 
+mod augment_panel;
 mod chart;
 mod compare_panel;
 mod coverage_chart;
@@ -25,6 +26,7 @@ use leptos::prelude::*;
 
 use crate::data::{Dataset, MnistSplit};
 use crate::web::{BackendInfo, address_forces_cpu, choose_backend};
+use augment_panel::AugmentPanel;
 use compare_panel::ComparePanel;
 use dataset::{MnistFiles, fetch_mnist};
 use draw_panel::DrawPanel;
@@ -243,6 +245,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                     {tab(LinkPanel::Compare, "Compare", "tab-compare")}
                     {tab(LinkPanel::Draw, "Draw", "tab-draw")}
                     {tab(LinkPanel::Explore, "Explore", "tab-explore")}
+                    {tab(LinkPanel::Augment, "Augment", "tab-augment")}
                 </nav>
                 <ShareBar link=current />
             </div>
@@ -258,6 +261,9 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
             </div>
             <div hidden=move || panel.get() != LinkPanel::Explore>
                 <ExplorePanel runtime pretrained visible=explore_visible />
+            </div>
+            <div hidden=move || panel.get() != LinkPanel::Augment>
+                <AugmentPanel runtime pretrained />
             </div>
         </div>
     }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::Runtime;
 use super::web_files::fetch_with_progress;
 use crate::model::DigitClassifier;
-use crate::train::catalogue::start_session;
+use crate::train::catalogue::session_from_file;
 use crate::train::{ModelKind, Session, classifier_from_file};
 use crate::weights::manifest::MANIFEST_FILE;
 use crate::weights::{CLASSIFIER_ID, Manifest, ManifestEntry, WeightsFile};
@@ -92,10 +92,8 @@ impl PretrainedStore {
         let settings = entry
             .settings
             .ok_or_else(|| format!("the manifest gives no settings for the {}", kind.label()))?;
-        let mut session = runtime.with_value(|r| start_session(kind, &settings, &r.data, &r.device));
-        let precision = file.header.precision;
-        session
-            .load_parameters(file.into_tensors(), precision)
+        let session = runtime
+            .with_value(|r| session_from_file(kind, &settings, file, &r.data, &r.device))
             .map_err(|e| format!("The pretrained {} did not load: {e}.", kind.label()))?;
         Ok((entry, session))
     }

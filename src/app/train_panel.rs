@@ -73,6 +73,20 @@ pub fn TrainPanel(
         restart();
     });
     let foreign_classes = move || dataset.with(|d| (!d.has_digit_classes()).then(|| d.name.clone()));
+    // A class-conditional model learns from labels, which a user's dataset may lack.
+    let needs_labels = move || {
+        let kind = kind.get();
+        dataset.with(|d| {
+            (kind.is_conditional() && !d.is_labelled()).then(|| {
+                format!(
+                    "The {} learns from each image's class, and “{}” has no labels: pick another model, or load \
+                     labelled files (a labels file, class folders or class prefixes in the file names).",
+                    kind.label(),
+                    d.name
+                )
+            })
+        })
+    };
 
     let on_model_change = move |ev: leptos::ev::Event| {
         if let Some(picked) = ModelKind::from_id(&event_target_value(&ev)) {
@@ -86,6 +100,9 @@ pub fn TrainPanel(
         }
     };
     let toggle = move || {
+        if untrack(needs_labels).is_some() {
+            return;
+        }
         if state.running.get_untracked() {
             state.pause()
         } else {
@@ -111,7 +128,7 @@ pub fn TrainPanel(
         }
         match ev.key().as_str() {
             " " if !on_button => toggle(),
-            "s" | "S" => state.single_step(),
+            "s" | "S" if untrack(needs_labels).is_none() => state.single_step(),
             "r" | "R" => restart(),
             _ => return,
         }
@@ -232,7 +249,7 @@ pub fn TrainPanel(
                     </select>
                 </label>
                 <button data-testid="train-button" data-control="train" class="primary" on:click=move |_| toggle()
-                    disabled=move || state.diverged.get() || state.pausing.get()>
+                    disabled=move || state.diverged.get() || state.pausing.get() || needs_labels().is_some()>
                     {move || if state.pausing.get() {
                         "Pausing…"
                     } else if state.running.get() {
@@ -244,12 +261,16 @@ pub fn TrainPanel(
                     }}
                 </button>
                 <button data-testid="step-button" data-control="step" on:click=move |_| state.single_step()
-                    disabled=move || state.running.get() || state.diverged.get() || state.stepping.get()>"Step"</button>
+                    disabled=move || state.running.get() || state.diverged.get() || state.stepping.get()
+                        || needs_labels().is_some()>"Step"</button>
                 <button data-testid="reset-button" data-control="reset" on:click=move |_| restart()>
                     {move || if settings_changed() { "Apply & reset" } else { "Reset" }}
                 </button>
             </div>
             <p class="model-summary">{move || kind.get().summary()}</p>
+            {move || needs_labels().map(|message| view! {
+                <p class="notice warning" role="status" data-testid="needs-labels">{message}</p>
+            })}
             <DatasetPicker runtime on_use=use_dataset />
             <WeightsControls kind settings state pretrained autoload=opening_weights == WeightsChoice::Pretrained />
             <details class="settings-box" data-control="settings" open>

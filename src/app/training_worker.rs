@@ -56,6 +56,11 @@ impl TrainingWorker {
         })
     }
 
+    /// Stops the worker at once, whatever it is doing; it hears no more commands.
+    pub fn terminate(&self) {
+        self.worker.terminate();
+    }
+
     /// Sends `command` to the worker.
     pub fn send(&self, command: &Command) {
         let sent = serde_wasm_bindgen::to_value(command)

@@ -129,8 +129,9 @@ impl ModelKind {
                  the same ELBO as the VAE, with a network that sees strokes as they unfold down the image."
             }
             ModelKind::Cvae => {
-                "A conditional VAE is told each digit's class while it learns, so its 16-number code only has to \
-                 hold the style: ask it for a 7 and it writes a 7. Without a label it reads the class the ELBO likes best."
+                "A conditional VAE is told each digit's class while it learns, so its code, only 4 numbers here, has \
+                 to hold just the style: ask it for a 7 and it writes a 7. Without a label it reads the class the ELBO \
+                 likes best."
             }
             ModelKind::Cgan => {
                 "A conditional GAN gives the class to both players: the generator writes the digit it is asked for, \

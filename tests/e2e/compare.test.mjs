@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launchBrowser, openPage } from './harness.mjs';
 
-const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan'];
+const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 const ROWS = ['reconstruction', 'samples', 'interpolation', 'completion'];
 
 let site;
@@ -33,7 +33,7 @@ test('CPU: with pretrained weights every row renders for every model and every m
     }
     // GAN columns say plainly that a GAN has no encoder.
     const noEncoder = await page.locator('[data-testid="row-reconstruction"] .no-encoder').count();
-    assert.equal(noEncoder, 2);
+    assert.equal(noEncoder, MODELS.filter(m => m.includes('gan')).length);
     const errorsShown = await page.locator('[data-testid="completion-error"]').allTextContents();
     assert.equal(errorsShown.length, MODELS.length);
     assert.ok(errorsShown.every(t => /hidden-pixel MSE \d+\.\d+/.test(t)), errorsShown.join(' | '));
@@ -49,7 +49,7 @@ test('CPU: with pretrained weights every row renders for every model and every m
     assert.ok(dcgan.covered >= 8, `the DCGAN covers ${dcgan.covered} classes`);
     // The ELBO applies to the VAEs only.
     const elbo = metrics.map(m => m.cells[2]);
-    assert.deepEqual(elbo.map(v => v !== '–'), MODELS.map(m => m.startsWith('vae') || m === 'rvae'));
+    assert.deepEqual(elbo.map(v => v !== '–'), MODELS.map(m => m.startsWith('vae') || m === 'rvae' || m === 'cvae'));
 
     // Another mask recomputes the completion row.
     const before = await page.locator('[data-testid="completion-error"]').first().textContent();
