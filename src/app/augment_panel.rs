@@ -35,6 +35,7 @@ pub fn AugmentPanel(runtime: StoredValue<Runtime>, pretrained: PretrainedStore) 
     let extra = RwSignal::new(defaults.extra_per_class);
     let classifier_steps = RwSignal::new(defaults.classifier_steps);
     let generator_steps = RwSignal::new(defaults.generator_steps);
+    let chosen_arms = RwSignal::new(defaults.arms.clone());
     let progress = RwSignal::new(None::<AugmentProgress>);
     let finished = RwSignal::new(None::<Finished>);
     let problem = RwSignal::new(None::<String>);
@@ -57,7 +58,10 @@ pub fn AugmentPanel(runtime: StoredValue<Runtime>, pretrained: PretrainedStore) 
             extra_per_class: extra.get_untracked(),
             classifier_steps: classifier_steps.get_untracked(),
             generator_steps: generator_steps.get_untracked(),
-            arms: AugmentArm::ALL.to_vec(),
+            arms: AugmentArm::ALL
+                .into_iter()
+                .filter(|arm| chosen_arms.with_untracked(|chosen| chosen.contains(arm)))
+                .collect(),
         };
         if let Err(message) = plan.validate() {
             problem.set(Some(format!("Cannot run: {message}.")));
@@ -182,7 +186,8 @@ pub fn AugmentPanel(runtime: StoredValue<Runtime>, pretrained: PretrainedStore) 
                 "Where the generators learned matters: the shipped conditional VAE and GAN were trained on all 9,000 \
                  labelled training digits, so their samples carry far more labelled information than K per class — \
                  read those rows as an upper bound. The fair few-label test is the conditional VAE trained here on the \
-                 same K labelled digits per class and nothing else."
+                 same K labelled digits per class and nothing else (a conditional VAE and a conditional GAN, trained \
+                 here)."
             </p>
             {dataset_note}
             <div class="controls augment-controls">
@@ -203,6 +208,25 @@ pub fn AugmentPanel(runtime: StoredValue<Runtime>, pretrained: PretrainedStore) 
                 {number_input("Extra digits per class", "augment-extra", extra, 1, 1_000)}
                 {number_input("Classifier steps", "augment-classifier-steps", classifier_steps, 1, 20_000)}
                 {number_input("Generator steps", "augment-generator-steps", generator_steps, 1, 20_000)}
+                <fieldset class="augment-arms" data-testid="augment-arms">
+                    <legend>"Compare"</legend>
+                    {AugmentArm::ALL.into_iter().map(|arm| view! {
+                        <label>
+                            <input type="checkbox" data-arm=format!("{arm:?}") disabled=move || running.get()
+                                prop:checked=move || chosen_arms.with(|chosen| chosen.contains(&arm))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen_arms.update(|chosen| {
+                                        chosen.retain(|a| *a != arm);
+                                        if on {
+                                            chosen.push(arm);
+                                        }
+                                    });
+                                } />
+                            " " {arm.label()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
                 <button class="primary" data-testid="augment-run" on:click=move |_| run() disabled=move || running.get()>
                     {move || if finished.with(Option::is_some) { "Run again" } else { "Run the experiment" }}
                 </button>
@@ -262,7 +286,7 @@ fn Results(finished: Finished) -> impl IntoView {
         <div class="augment-results" data-testid="augment-results">
             <p>{format!(
                 "K = {} labelled digits per class ({} in all), {} seed{}, {} extra digits per class, classifiers trained \
-                 {} steps, the few-label conditional VAE {} steps; measured in {:.0} s.",
+                 {} steps, generators on the labelled digits {} steps; measured in {:.0} s.",
                 plan.per_class,
                 plan.per_class * 10,
                 plan.seeds,
@@ -300,6 +324,7 @@ fn AccuracyChart(outcomes: Vec<ArmOutcome>) -> impl IntoView {
         AugmentArm::RealOnly => "labelled only",
         AugmentArm::Classic => "+ shifts, rotations",
         AugmentArm::FewShotCvae => "+ cVAE on K labels",
+        AugmentArm::FewShotCgan => "+ cGAN on K labels",
         AugmentArm::PretrainedCvae => "+ shipped cVAE *",
         AugmentArm::PretrainedCgan => "+ shipped cGAN *",
     };

@@ -24,8 +24,7 @@ pub trait LabelClassifier: Module {
 
     /// Mean cross-entropy of the logits for `images` against `labels` `[batch]`.
     fn loss(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {
-        let targets = labels.one_hot::<2>(CLASSES).float();
-        cross_entropy_with_logits(self.logits(images), targets)
+        cross_entropy_with_logits(self.logits(images), super::one_hot(labels, CLASSES))
     }
 
     /// How many of `images` are classified as their `labels`, as a `[1]` tensor.

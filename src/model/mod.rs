@@ -104,9 +104,16 @@ pub fn seeded_normal(rows: usize, cols: usize, seed: u64, device: &Device) -> Te
 }
 
 /// Classes as one-hot rows: `[batch]` -> `[batch, classes]` floats, how a conditional model
-/// is told which digit to write.
+/// is told which digit to write. Built from a comparison with `0..classes` rather than burn's
+/// `one_hot`, which checks the labels with a synchronous read that WebGPU in wasm cannot do.
 pub fn one_hot(labels: Tensor<1, Int>, classes: usize) -> Tensor<2> {
-    labels.one_hot::<2>(classes).float()
+    let batch = labels.dims()[0];
+    let device = labels.device();
+    let rows = labels.reshape([batch, 1]).repeat_dim(1, classes);
+    let columns = Tensor::<1, Int>::arange(0..classes as i64, &device)
+        .reshape([1, classes])
+        .repeat_dim(0, batch);
+    rows.equal(columns).float()
 }
 
 /// The labels `0, 1, …, classes - 1, 0, 1, …` for `count` samples: samples spread evenly over
@@ -122,4 +129,19 @@ fn standard_normal(rng: &mut impl Rng) -> f32 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_hot_rows_mark_each_label() {
+        let device = Device::flex();
+        let labels = Tensor::<1, Int>::from_data(TensorData::new(vec![2i64, 0, 1], [3]), &device);
+        let rows: Vec<f32> = one_hot(labels, 3).into_data().to_vec().unwrap();
+        assert_eq!(rows, [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+        let cycled: Vec<i32> = cycling_labels(5, 2, &device).into_data().convert::<i32>().to_vec().unwrap();
+        assert_eq!(cycled, [0, 1, 0, 1, 0]);
+    }
 }

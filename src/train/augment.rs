@@ -5,7 +5,8 @@
 //! classifier is trained on them alone, and on them plus extra labelled digits from each
 //! source ("arm"): shifted and rotated copies, samples of the pretrained conditional VAE and
 //! GAN (trained on all 9,000 labelled training digits, so they carry far more information
-//! than the K labels), and samples of a conditional VAE trained on the K labelled digits only.
+//! than the K labels), and samples of a conditional VAE and GAN trained on the K labelled
+//! digits only.
 //! Each classifier is scored on the 1,000 held-out digits. The experiment advances a bounded
 //! number of steps at a time, so a browser worker can report progress between slices.
 
@@ -43,14 +44,17 @@ pub enum AugmentArm {
     PretrainedCgan,
     /// Plus samples of a conditional VAE trained on the K labelled digits only.
     FewShotCvae,
+    /// Plus samples of a conditional GAN trained on the K labelled digits only.
+    FewShotCgan,
 }
 
 impl AugmentArm {
     /// Every arm, in the order tables list them.
-    pub const ALL: [AugmentArm; 5] = [
+    pub const ALL: [AugmentArm; 6] = [
         AugmentArm::RealOnly,
         AugmentArm::Classic,
         AugmentArm::FewShotCvae,
+        AugmentArm::FewShotCgan,
         AugmentArm::PretrainedCvae,
         AugmentArm::PretrainedCgan,
     ];
@@ -61,6 +65,7 @@ impl AugmentArm {
             AugmentArm::RealOnly => "labelled digits only",
             AugmentArm::Classic => "+ shifted and rotated copies",
             AugmentArm::FewShotCvae => "+ conditional VAE trained on the same labelled digits",
+            AugmentArm::FewShotCgan => "+ conditional GAN trained on the same labelled digits",
             AugmentArm::PretrainedCvae => "+ shipped conditional VAE",
             AugmentArm::PretrainedCgan => "+ shipped conditional GAN",
         }
@@ -71,7 +76,7 @@ impl AugmentArm {
         match self {
             AugmentArm::RealOnly => "no extra digits",
             AugmentArm::Classic => "copies moved up to 2 px and turned up to 15°: no information beyond the labels",
-            AugmentArm::FewShotCvae => {
+            AugmentArm::FewShotCvae | AugmentArm::FewShotCgan => {
                 "a generator that saw only the same K labelled digits per class: no information beyond the labels"
             }
             AugmentArm::PretrainedCvae | AugmentArm::PretrainedCgan => {
@@ -89,6 +94,15 @@ impl AugmentArm {
             _ => None,
         }
     }
+
+    /// The model trained on the K labelled digits whose samples the arm adds, if any.
+    pub fn few_shot_model(self) -> Option<ModelKind> {
+        match self {
+            AugmentArm::FewShotCvae => Some(ModelKind::Cvae),
+            AugmentArm::FewShotCgan => Some(ModelKind::Cgan),
+            _ => None,
+        }
+    }
 }
 
 /// What to run: how many labels, seeds and extra digits, and how long each network trains.
@@ -102,7 +116,7 @@ pub struct AugmentPlan {
     pub extra_per_class: usize,
     /// Training steps of each classifier.
     pub classifier_steps: usize,
-    /// Training steps of the conditional VAE trained on the labelled digits only.
+    /// Training steps of each generator trained on the labelled digits only.
     pub generator_steps: usize,
     /// The arms to compare.
     pub arms: Vec<AugmentArm>,
@@ -143,12 +157,13 @@ impl AugmentPlan {
 
     /// Steps of training the whole experiment runs: its progress bar's length.
     pub fn total_steps(&self) -> usize {
-        let generator = if self.arms.contains(&AugmentArm::FewShotCvae) {
-            self.generator_steps
-        } else {
-            0
-        };
-        self.seeds * (generator + self.arms.len() * self.classifier_steps)
+        let generators = self.few_shot_arms().count() * self.generator_steps;
+        self.seeds * (generators + self.arms.len() * self.classifier_steps)
+    }
+
+    /// The arms whose generator is trained on the labelled digits, in the plan's order.
+    pub fn few_shot_arms(&self) -> impl Iterator<Item = AugmentArm> + '_ {
+        self.arms.iter().copied().filter(|arm| arm.few_shot_model().is_some())
     }
 
     /// The seed of run `index`.
@@ -201,8 +216,15 @@ pub struct AugmentProgress {
 enum Stage {
     /// About to draw the labelled digits of the next seed.
     NextSeed,
-    /// Training the conditional VAE on the labelled digits only.
-    Generator { session: Box<dyn Session>, left: usize },
+    /// About to start the next generator trained on the labelled digits (the `index`-th).
+    NextGenerator { index: usize },
+    /// Training the generator of `arm` on the labelled digits only.
+    Generator {
+        arm: AugmentArm,
+        index: usize,
+        session: Box<dyn Session>,
+        left: usize,
+    },
     /// About to build the training set of arm `arm`.
     NextArm { arm: usize },
     /// Training arm `arm`'s classifier.
@@ -224,7 +246,8 @@ pub struct AugmentExperiment {
     pretrained: Vec<(AugmentArm, Box<dyn Session>)>,
     seed_index: usize,
     labelled: Option<Digits>,
-    few_shot: Option<Box<dyn Session>>,
+    /// This seed's generators trained on its labelled digits, by the arm that adds their samples.
+    few_shot: Vec<(AugmentArm, Box<dyn Session>)>,
     stage: Stage,
     outcomes: Vec<ArmOutcome>,
     done: usize,
@@ -261,7 +284,7 @@ impl AugmentExperiment {
             pretrained,
             seed_index: 0,
             labelled: None,
-            few_shot: None,
+            few_shot: Vec::new(),
             stage: Stage::NextSeed,
             outcomes,
             done: 0,
@@ -287,8 +310,11 @@ impl AugmentExperiment {
     pub fn progress(&self) -> AugmentProgress {
         let seed = format!("seed {} of {}", self.seed_index + 1, self.plan.seeds);
         let activity = match &self.stage {
-            Stage::NextSeed | Stage::NextArm { .. } => format!("preparing, {seed}"),
-            Stage::Generator { .. } => format!("training a conditional VAE on the labelled digits, {seed}"),
+            Stage::NextSeed | Stage::NextGenerator { .. } | Stage::NextArm { .. } => format!("preparing, {seed}"),
+            Stage::Generator { arm, .. } => format!(
+                "training a {} on the labelled digits, {seed}",
+                arm.few_shot_model().map_or("generator", |kind| kind.label()).to_lowercase()
+            ),
             Stage::Classifier { arm, .. } => {
                 format!("training a classifier on {}, {seed}", self.plan.arms[*arm].label())
             }
@@ -309,7 +335,13 @@ impl AugmentExperiment {
             match std::mem::replace(&mut self.stage, Stage::Finished) {
                 Stage::Finished => return Ok(()),
                 Stage::NextSeed => self.stage = self.start_seed(),
-                Stage::Generator { mut session, left } => {
+                Stage::NextGenerator { index } => self.stage = self.start_generator(index),
+                Stage::Generator {
+                    arm,
+                    index,
+                    mut session,
+                    left,
+                } => {
                     let steps = left.min(budget - spent);
                     for _ in 0..steps {
                         session.step();
@@ -317,12 +349,14 @@ impl AugmentExperiment {
                     (spent, self.done) = (spent + steps, self.done + steps);
                     self.stage = if left > steps {
                         Stage::Generator {
+                            arm,
+                            index,
                             session,
                             left: left - steps,
                         }
                     } else {
-                        self.few_shot = Some(session);
-                        Stage::NextArm { arm: 0 }
+                        self.few_shot.push((arm, session));
+                        Stage::NextGenerator { index: index + 1 }
                     };
                 }
                 Stage::NextArm { arm } => self.stage = self.start_arm(arm).await?,
@@ -353,30 +387,37 @@ impl AugmentExperiment {
         Ok(())
     }
 
-    /// Draws the labelled digits of the current seed and starts what trains first.
+    /// Draws the labelled digits of the current seed.
     fn start_seed(&mut self) -> Stage {
         let seed = self.plan.seed(self.seed_index);
-        let labelled = take_per_class(&self.data.train, self.plan.per_class, seed);
-        self.few_shot = None;
-        let stage = if self.plan.arms.contains(&AugmentArm::FewShotCvae) {
-            let settings = Hyperparameters {
-                seed,
-                batch_size: CLASSIFIER_BATCH.min(labelled.len()),
-                ..Hyperparameters::defaults(ModelKind::Cvae)
-            };
-            let few = MnistSplit {
-                train: labelled.clone(),
-                held_out: self.data.held_out.clone(),
-            };
-            Stage::Generator {
-                session: start_session(ModelKind::Cvae, &settings, &few, &self.device),
-                left: self.plan.generator_steps,
-            }
-        } else {
-            Stage::NextArm { arm: 0 }
+        self.labelled = Some(take_per_class(&self.data.train, self.plan.per_class, seed));
+        self.few_shot.clear();
+        Stage::NextGenerator { index: 0 }
+    }
+
+    /// Starts the `index`-th generator trained on the labelled digits, or the arms once none is left.
+    fn start_generator(&mut self, index: usize) -> Stage {
+        let Some(arm) = self.plan.few_shot_arms().nth(index) else {
+            return Stage::NextArm { arm: 0 };
         };
-        self.labelled = Some(labelled);
-        stage
+        let kind = arm.few_shot_model().expect("a few-shot arm");
+        let labelled = self.labelled.clone().expect("digits are drawn before the generators");
+        let seed = self.plan.seed(self.seed_index);
+        let settings = Hyperparameters {
+            seed,
+            batch_size: CLASSIFIER_BATCH.min(labelled.len()),
+            ..Hyperparameters::defaults(kind)
+        };
+        let few = MnistSplit {
+            train: labelled,
+            held_out: self.data.held_out.clone(),
+        };
+        Stage::Generator {
+            arm,
+            index,
+            session: start_session(kind, &settings, &few, &self.device),
+            left: self.plan.generator_steps,
+        }
     }
 
     /// Builds arm `arm`'s training set and its fresh classifier.
@@ -386,16 +427,13 @@ impl AugmentExperiment {
         let extra = match self.plan.arms[arm] {
             AugmentArm::RealOnly => None,
             AugmentArm::Classic => Some(shifted_and_rotated(labelled, self.plan.extra_per_class, seed)),
-            AugmentArm::FewShotCvae => {
-                let session = self.few_shot.as_deref().expect("trained before the arms");
-                Some(generate(session, self.plan.extra_per_class, seed, &self.device).await?)
-            }
-            pretrained => {
+            generated => {
                 let (_, session) = self
-                    .pretrained
+                    .few_shot
                     .iter()
-                    .find(|(a, _)| *a == pretrained)
-                    .expect("checked when the experiment was made");
+                    .chain(&self.pretrained)
+                    .find(|(a, _)| *a == generated)
+                    .expect("trained before the arms, or checked when the experiment was made");
                 Some(generate(session.as_ref(), self.plan.extra_per_class, seed, &self.device).await?)
             }
         };

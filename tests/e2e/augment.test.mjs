@@ -36,7 +36,7 @@ test('CPU: a small experiment reports every arm for every seed', { timeout: 600_
       assert.ok(Date.now() - started < 300_000, 'the experiment finishes');
       await page.waitForTimeout(100);
     }
-    const total = 2 * (80 + 5 * 80);
+    const total = 2 * (2 * 80 + 6 * 80);
     const partial = [...seen].filter(v => v > 0 && v < total);
     assert.ok(partial.length >= 3, `the bar moved through several values: ${[...seen].sort((a, b) => a - b)}`);
     console.log(`experiment took ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -48,7 +48,7 @@ test('CPU: a small experiment reports every arm for every seed', { timeout: 600_
       examples: tr.querySelectorAll('canvas').length,
     })));
     for (const row of rows) console.log(`${row.arm}: ${row.mean} (${row.perSeed})`);
-    assert.deepEqual(rows.map(r => r.arm), ['RealOnly', 'Classic', 'FewShotCvae', 'PretrainedCvae', 'PretrainedCgan']);
+    assert.deepEqual(rows.map(r => r.arm), ['RealOnly', 'Classic', 'FewShotCvae', 'FewShotCgan', 'PretrainedCvae', 'PretrainedCgan']);
     for (const row of rows) {
       const [, mean, sd] = row.mean.match(/^(\d+\.\d)% ± (\d+\.\d)$/) ?? [];
       assert.ok(Number(mean) > 20 && Number(mean) <= 100, `${row.arm}: ${row.mean}, above chance`);
@@ -60,8 +60,8 @@ test('CPU: a small experiment reports every arm for every seed', { timeout: 600_
     const inked = await page.locator('[data-arm="PretrainedCgan"] canvas').evaluate(c =>
       c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((v, i) => i % 4 === 0 && v < 128).length);
     assert.ok(inked > 500, `the conditional GAN's digits show ink (${inked} dark pixels)`);
-    assert.equal(await page.locator('[data-testid="augment-chart"] rect').count(), 5);
-    assert.equal(await page.locator('[data-testid="augment-chart"] circle').count(), 10);
+    assert.equal(await page.locator('[data-testid="augment-chart"] rect').count(), 6);
+    assert.equal(await page.locator('[data-testid="augment-chart"] circle').count(), 12);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

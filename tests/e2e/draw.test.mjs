@@ -19,7 +19,7 @@ async function stroke(page, points) {
 }
 const prediction = page => page.locator('[data-testid="draw-prediction"]').getAttribute('data-digit');
 const waitReadings = page => page.waitForFunction(
-  () => document.querySelectorAll('[data-testid^="reading-"]').length === 6, null, { timeout: 60_000 });
+  () => document.querySelectorAll('[data-testid^="reading-"]').length === 7, null, { timeout: 60_000 });
 
 test('CPU: a drawn digit is classified and reconstructed by every encoder, live', { timeout: 300_000 }, async () => {
   const browser = await launchBrowser({ webgpu: false });
@@ -34,7 +34,7 @@ test('CPU: a drawn digit is classified and reconstructed by every encoder, live'
     await page.waitForFunction(() => document.querySelector('[data-testid="draw-prediction"]').dataset.digit !== undefined);
     assert.equal(await prediction(page), '1');
     const kinds = await page.locator('[data-testid^="reading-"]').evaluateAll(rs => rs.map(r => r.dataset.testid.slice(8)));
-    assert.deepEqual(kinds, ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae']);
+    assert.deepEqual(kinds, ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'cvae']);
     const codes = await page.locator('[data-testid^="reading-"] .code').allTextContents();
     assert.ok(codes.every(c => /^code: [+-]\d/.test(c)), codes.join(' | '));
     // A horizontal bar across the top turns it into a seven.
