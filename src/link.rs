@@ -4,6 +4,7 @@
 //! its default is used instead. Plain data, free of web code, so it is tested natively.
 
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
+use crate::train::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::train::compare::MaskKind;
 use crate::train::settings::{FIELDS, short_number};
 use crate::train::{Hyperparameters, ModelKind};
@@ -67,6 +68,10 @@ pub struct DemoLink {
     /// The dataset the demo was made with, when it is not the shipped MNIST: a user's own
     /// files cannot travel in a link, so the page asks for them by this name.
     pub dataset: Option<String>,
+    /// The Augment panel's labelled digits per class, one of [`PER_CLASS_CHOICES`].
+    pub augment_per_class: usize,
+    /// The Augment panel's number of seeds, 1 to 10.
+    pub augment_seeds: usize,
 }
 
 /// The longest dataset name a link carries, in characters.
@@ -136,6 +141,8 @@ impl DemoLink {
             embed: false,
             hide: vec![],
             dataset: None,
+            augment_per_class: AugmentPlan::default().per_class,
+            augment_seeds: AugmentPlan::default().seeds,
         }
     }
 
@@ -178,6 +185,12 @@ impl DemoLink {
         }
         if self.compare_seed != 1 {
             query.append_pair("cseed", &self.compare_seed.to_string());
+        }
+        if self.augment_per_class != AugmentPlan::default().per_class {
+            query.append_pair("aug_k", &self.augment_per_class.to_string());
+        }
+        if self.augment_seeds != AugmentPlan::default().seeds {
+            query.append_pair("aug_seeds", &self.augment_seeds.to_string());
         }
         if self.autorun {
             query.append_pair("autorun", "1");
@@ -305,6 +318,20 @@ impl DemoLink {
                     None
                 }
                 _ => bad("compare seed"),
+            },
+            "aug_k" => match value.parse::<usize>() {
+                Ok(k) if PER_CLASS_CHOICES.contains(&k) => {
+                    self.augment_per_class = k;
+                    None
+                }
+                _ => bad("labelled digits per class"),
+            },
+            "aug_seeds" => match value.parse::<usize>() {
+                Ok(seeds) if (1..=MAX_AUGMENT_SEEDS).contains(&seeds) => {
+                    self.augment_seeds = seeds;
+                    None
+                }
+                _ => bad("number of seeds"),
             },
             "autorun" | "embed" => match flag(value) {
                 Some(on) => {

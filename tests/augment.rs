@@ -29,7 +29,11 @@ fn shipped_conditional_models_write_the_digit_asked_for() {
     let judge = common::pretrained_classifier();
     for kind in [ModelKind::Cvae, ModelKind::Cgan] {
         let accuracy = requested_class_accuracy(kind, &judge);
-        eprintln!("{}: {:.1}% of samples read as the class asked for", kind.id(), accuracy * 100.0);
+        eprintln!(
+            "{}: {:.1}% of samples read as the class asked for",
+            kind.id(),
+            accuracy * 100.0
+        );
         assert!(accuracy > 0.7, "{kind:?}: {accuracy}");
     }
 }
@@ -72,15 +76,26 @@ fn every_arm_is_trained_and_scored_for_every_seed() {
         );
         assert_eq!(outcome.accuracies.len(), 2, "{:?}", outcome.arm);
         // Ten labels per class already put a classifier far above chance (10%).
-        assert!(outcome.accuracies.iter().all(|a| (0.4..=1.0).contains(a)), "{outcome:?}");
-        let examples = if outcome.arm == AugmentArm::RealOnly { 0 } else { 10 * EXAMPLES_PER_CLASS };
+        assert!(
+            outcome.accuracies.iter().all(|a| (0.4..=1.0).contains(a)),
+            "{outcome:?}"
+        );
+        let examples = if outcome.arm == AugmentArm::RealOnly {
+            0
+        } else {
+            10 * EXAMPLES_PER_CLASS
+        };
         assert_eq!(outcome.examples.len(), examples * 784, "{:?}", outcome.arm);
     }
     // The seeds draw different labelled digits, so their scores differ.
     assert_ne!(outcomes[0].accuracies[0], outcomes[0].accuracies[1]);
     // A generator that saw all 9,000 labelled digits adds information the 100 labels lack.
     let real = outcomes[0].mean();
-    let shipped_cvae = outcomes.iter().find(|o| o.arm == AugmentArm::PretrainedCvae).unwrap().mean();
+    let shipped_cvae = outcomes
+        .iter()
+        .find(|o| o.arm == AugmentArm::PretrainedCvae)
+        .unwrap()
+        .mean();
     assert!(shipped_cvae > real, "shipped cVAE {shipped_cvae} vs real only {real}");
 }
 
@@ -89,7 +104,10 @@ fn a_plan_out_of_range_or_missing_its_generator_is_refused() {
     let device = seeded::device();
     let mut plan = AugmentPlan::new(0);
     let refused = AugmentExperiment::new(plan.clone(), common::mnist(), vec![], &device).err();
-    assert_eq!(refused.as_deref(), Some("labelled digits per class must be from 1 to 500, not 0"));
+    assert_eq!(
+        refused.as_deref(),
+        Some("labelled digits per class must be from 1 to 500, not 0")
+    );
     plan.per_class = 5;
     let refused = AugmentExperiment::new(plan, common::mnist(), vec![], &device).err();
     assert_eq!(

@@ -4,6 +4,7 @@
 
 use genplay::link::{DemoLink, HIDEABLE, LinkPanel, MAX_LINK_CHARS, WeightsChoice, is_valid_dataset_name};
 use genplay::train::ModelKind;
+use genplay::train::augment::{MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use genplay::train::compare::MaskKind;
 use proptest::prelude::*;
 
@@ -57,10 +58,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 s.seed = seed;
                 s.step_budget = budget;
                 // Fields a model does not use keep their defaults: links leave them out.
-                if matches!(
-                    model,
-                    ModelKind::VaeMlp | ModelKind::Vae2d | ModelKind::VaeConv | ModelKind::Rvae
-                ) {
+                if model.is_variational() {
                     s.beta = beta;
                 }
                 if model.is_adversarial() {
@@ -78,6 +76,9 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 link.embed = embed;
                 link.hide = if embed { hide } else { vec![] };
                 link.dataset = dataset.filter(|name| is_valid_dataset_name(name));
+                // The Augment panel's choices, spread over their ranges by the compare seed.
+                link.augment_per_class = PER_CLASS_CHOICES[(cseed % 5) as usize];
+                link.augment_seeds = (cseed % MAX_AUGMENT_SEEDS as u64) as usize + 1;
                 link
             },
         )
@@ -87,8 +88,31 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         proptest::sample::select(vec![
-            "v", "panel", "model", "lr", "batch", "latent", "beta", "dsteps", "smooth", "seed", "budget", "weights",
-            "mask", "cseed", "autorun", "embed", "hide", "data", "LR", "<script>", "model[]", "%00", "",
+            "v",
+            "panel",
+            "model",
+            "lr",
+            "batch",
+            "latent",
+            "beta",
+            "dsteps",
+            "smooth",
+            "seed",
+            "budget",
+            "weights",
+            "mask",
+            "cseed",
+            "autorun",
+            "embed",
+            "hide",
+            "data",
+            "aug_k",
+            "aug_seeds",
+            "LR",
+            "<script>",
+            "model[]",
+            "%00",
+            "",
         ])
         .prop_map(String::from),
         ".{0,12}",
@@ -206,6 +230,23 @@ fn notices_name_what_was_ignored() {
     ] {
         assert!(all.contains(expected), "{expected:?} missing from {all}");
     }
+}
+
+#[test]
+fn the_augment_panels_choices_travel_and_bad_ones_are_named() {
+    let parsed = DemoLink::parse("?v=1&panel=augment&aug_k=50&aug_seeds=5");
+    assert_eq!(parsed.ignored, Vec::<String>::new());
+    assert_eq!((parsed.link.augment_per_class, parsed.link.augment_seeds), (50, 5));
+    assert_eq!(DemoLink::parse(&parsed.link.to_query()).link, parsed.link);
+    let parsed = DemoLink::parse("?v=1&panel=augment&aug_k=7&aug_seeds=11");
+    assert_eq!(
+        parsed.ignored,
+        [
+            "labelled digits per class \"7\" is not valid",
+            "number of seeds \"11\" is not valid"
+        ]
+    );
+    assert_eq!((parsed.link.augment_per_class, parsed.link.augment_seeds), (10, 3));
 }
 
 #[test]

@@ -11,12 +11,11 @@ use super::Runtime;
 use super::image_grid::draw_grid;
 use super::pretrained::PretrainedStore;
 use super::training_worker::TrainingWorker;
-use crate::train::augment::{AugmentArm, AugmentPlan, AugmentProgress, ArmOutcome, EXAMPLES_PER_CLASS};
+use crate::train::augment::{
+    ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress, EXAMPLES_PER_CLASS, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES,
+};
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::web::now_ms;
-
-/// The labelled digits per class a user can pick.
-const PER_CLASS_CHOICES: [usize; 5] = [1, 5, 10, 20, 50];
 
 /// A finished experiment: the plan it ran and what it measured.
 #[derive(Clone, PartialEq)]
@@ -28,10 +27,15 @@ struct Finished {
 
 /// The Augment panel.
 #[component]
-pub fn AugmentPanel(runtime: StoredValue<Runtime>, pretrained: PretrainedStore) -> impl IntoView {
-    let defaults = AugmentPlan::new(10);
-    let per_class = RwSignal::new(defaults.per_class);
-    let seeds = RwSignal::new(defaults.seeds);
+pub fn AugmentPanel(
+    runtime: StoredValue<Runtime>,
+    pretrained: PretrainedStore,
+    /// Labelled digits per class (K), shared with the share link.
+    per_class: RwSignal<usize>,
+    /// Number of seeds, shared with the share link.
+    seeds: RwSignal<usize>,
+) -> impl IntoView {
+    let defaults = AugmentPlan::default();
     let extra = RwSignal::new(defaults.extra_per_class);
     let classifier_steps = RwSignal::new(defaults.classifier_steps);
     let generator_steps = RwSignal::new(defaults.generator_steps);
@@ -204,7 +208,7 @@ pub fn AugmentPanel(runtime: StoredValue<Runtime>, pretrained: PretrainedStore) 
                         }).collect_view()}
                     </select>
                 </label>
-                {number_input("Seeds", "augment-seeds", seeds, 1, 10)}
+                {number_input("Seeds", "augment-seeds", seeds, 1, MAX_AUGMENT_SEEDS)}
                 {number_input("Extra digits per class", "augment-extra", extra, 1, 1_000)}
                 {number_input("Classifier steps", "augment-classifier-steps", classifier_steps, 1, 20_000)}
                 {number_input("Generator steps", "augment-generator-steps", generator_steps, 1, 20_000)}

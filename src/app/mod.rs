@@ -150,6 +150,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     let kind = RwSignal::new(link.model);
     let settings = RwSignal::new(link.settings);
     let compare_seed = RwSignal::new(link.compare_seed);
+    let augment_per_class = RwSignal::new(link.augment_per_class);
+    let augment_seeds = RwSignal::new(link.augment_seeds);
     let mask = RwSignal::new(link.mask);
     let pretrained = PretrainedStore::new();
     let link_notice = RwSignal::new((!opened.ignored.is_empty()).then(|| opened.ignored.clone()));
@@ -168,6 +170,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         dataset: dataset.with(|d| Some(d.name.clone()).filter(|n| !d.is_shipped() && is_valid_dataset_name(n))),
         mask: mask.get(),
         compare_seed: compare_seed.get(),
+        augment_per_class: augment_per_class.get(),
+        augment_seeds: augment_seeds.get(),
         autorun: false,
         embed,
         hide: hide.clone(),
@@ -192,6 +196,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         panel.set(link.panel);
         mask.set(link.mask);
         compare_seed.set(link.compare_seed);
+        augment_per_class.set(link.augment_per_class);
+        augment_seeds.set(link.augment_seeds);
         if link.model != kind.get_untracked() || link.settings != settings.get_untracked() {
             kind.set(link.model);
             settings.set(link.settings);
@@ -263,7 +269,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                 <ExplorePanel runtime pretrained visible=explore_visible />
             </div>
             <div hidden=move || panel.get() != LinkPanel::Augment>
-                <AugmentPanel runtime pretrained />
+                <AugmentPanel runtime pretrained per_class=augment_per_class seeds=augment_seeds />
             </div>
         </div>
     }

@@ -15,11 +15,11 @@ use std::time::Instant;
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
 use genplay::data::mnist::{IMAGES_FILE, LABELS_FILE};
-use genplay::model::{ClassifierConfig, DigitClassifier};
-use genplay::train::catalogue::start_session;
 use genplay::model::classifier::CLASSES;
-use genplay::train::metrics::{class_accuracy, class_report};
+use genplay::model::{ClassifierConfig, DigitClassifier};
 use genplay::train::batches::labels_tensor;
+use genplay::train::catalogue::start_session;
+use genplay::train::metrics::{class_accuracy, class_report};
 use genplay::train::{
     ClassifierTrainer, Hyperparameters, ModelKind, Session, classifier_config, classifier_from_file,
     classifier_parameters, model_config, read_floats,
@@ -339,10 +339,7 @@ fn measure(session: &dyn Session, judge: &DigitClassifier, device: &Device) -> R
             .expect("a conditional model samples chosen classes");
         let probabilities =
             pollster::block_on(read_floats(judge.valid_probabilities(samples))).map_err(|e| e.to_string())?;
-        metrics.insert(
-            "sample_class_accuracy".into(),
-            class_accuracy(&probabilities, &labels),
-        );
+        metrics.insert("sample_class_accuracy".into(), class_accuracy(&probabilities, &labels));
     }
     Ok(metrics)
 }

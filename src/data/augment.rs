@@ -44,7 +44,11 @@ pub fn shifted_and_rotated(digits: &Digits, copies_per_class: usize, seed: u64) 
     };
     for class in 0..=u8::MAX {
         let members: Vec<usize> = (0..digits.len()).filter(|&i| digits.labels[i] == class).collect();
-        for &i in members.iter().cycle().take(if members.is_empty() { 0 } else { copies_per_class }) {
+        for &i in members
+            .iter()
+            .cycle()
+            .take(if members.is_empty() { 0 } else { copies_per_class })
+        {
             let shift = [
                 rng.random_range(-MAX_SHIFT_PIXELS..=MAX_SHIFT_PIXELS),
                 rng.random_range(-MAX_SHIFT_PIXELS..=MAX_SHIFT_PIXELS),

@@ -14,8 +14,8 @@ use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Int, Tensor};
 
 use super::loss::{kl_divergence, reconstruction_loss};
-use super::validation::{ConfigError, check_range};
 use super::vae::Vae;
+use super::validation::{ConfigError, check_range};
 use super::{GenerativeModel, LossTerms, PreviewKind, cycling_labels, one_hot, seeded_normal};
 use crate::data::IMAGE_PIXELS;
 

@@ -139,9 +139,13 @@ mod tests {
     fn one_hot_rows_mark_each_label() {
         let device = Device::flex();
         let labels = Tensor::<1, Int>::from_data(TensorData::new(vec![2i64, 0, 1], [3]), &device);
-        let rows: Vec<f32> = one_hot(labels, 3).into_data().to_vec().unwrap();
+        let rows: Vec<f32> = one_hot(labels, 3).into_data().try_to_vec().unwrap();
         assert_eq!(rows, [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
-        let cycled: Vec<i32> = cycling_labels(5, 2, &device).into_data().convert::<i32>().to_vec().unwrap();
+        let cycled: Vec<i32> = cycling_labels(5, 2, &device)
+            .into_data()
+            .convert::<i32>()
+            .try_to_vec()
+            .unwrap();
         assert_eq!(cycled, [0, 1, 0, 1, 0]);
     }
 }

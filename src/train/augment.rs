@@ -27,6 +27,10 @@ use crate::model::classifier::{CLASSES, MlpClassifier, MlpClassifierConfig};
 pub const CLASSIFIER_LEARNING_RATE: f64 = 1e-3;
 /// Digits per classifier batch (fewer when the training set is smaller).
 pub const CLASSIFIER_BATCH: usize = 64;
+/// The labelled digits per class (K) the Augment panel and its links offer.
+pub const PER_CLASS_CHOICES: [usize; 5] = [1, 5, 10, 20, 50];
+/// The most seeds one experiment runs.
+pub const MAX_AUGMENT_SEEDS: usize = 10;
 /// Example extra digits kept per arm (from the first seed) to show what the arm adds.
 pub const EXAMPLES_PER_CLASS: usize = 2;
 
@@ -122,6 +126,13 @@ pub struct AugmentPlan {
     pub arms: Vec<AugmentArm>,
 }
 
+impl Default for AugmentPlan {
+    /// The plan the panel starts with: K = 10.
+    fn default() -> Self {
+        Self::new(10)
+    }
+}
+
 impl AugmentPlan {
     /// The plan the panel starts with, for `per_class` labels per class.
     pub fn new(per_class: usize) -> Self {
@@ -145,7 +156,7 @@ impl AugmentPlan {
             }
         };
         check("labelled digits per class", self.per_class, 1, 500)?;
-        check("seeds", self.seeds, 1, 10)?;
+        check("seeds", self.seeds, 1, MAX_AUGMENT_SEEDS)?;
         check("extra digits per class", self.extra_per_class, 1, 1_000)?;
         check("classifier steps", self.classifier_steps, 1, 20_000)?;
         check("generator steps", self.generator_steps, 1, 20_000)?;
@@ -313,7 +324,9 @@ impl AugmentExperiment {
             Stage::NextSeed | Stage::NextGenerator { .. } | Stage::NextArm { .. } => format!("preparing, {seed}"),
             Stage::Generator { arm, .. } => format!(
                 "training a {} on the labelled digits, {seed}",
-                arm.few_shot_model().map_or("generator", |kind| kind.label()).to_lowercase()
+                arm.few_shot_model()
+                    .map_or("generator", |kind| kind.label())
+                    .to_lowercase()
             ),
             Stage::Classifier { arm, .. } => {
                 format!("training a classifier on {}, {seed}", self.plan.arms[*arm].label())
@@ -360,11 +373,7 @@ impl AugmentExperiment {
                     };
                 }
                 Stage::NextArm { arm } => self.stage = self.start_arm(arm).await?,
-                Stage::Classifier {
-                    arm,
-                    mut trainer,
-                    left,
-                } => {
+                Stage::Classifier { arm, mut trainer, left } => {
                     let steps = left.min(budget - spent);
                     for _ in 0..steps {
                         trainer.step();

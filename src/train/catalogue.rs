@@ -8,10 +8,10 @@ use super::adversarial::AdversarialTrainer;
 use super::settings::Hyperparameters;
 use super::trainer::{Session, Trainer};
 use crate::data::MnistSplit;
-use crate::weights::{WeightsError, WeightsFile};
 use crate::model::{
     Architecture, AutoencoderConfig, ConditionalGanConfig, ConditionalVaeConfig, DcganConfig, MlpGanConfig, VaeConfig,
 };
+use crate::weights::{WeightsError, WeightsFile};
 
 /// The generative models of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

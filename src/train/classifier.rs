@@ -54,7 +54,11 @@ impl<M: LabelClassifier> ClassifierTrainer<M> {
 }
 
 /// Fraction of `digits` that `classifier` labels correctly, read back asynchronously.
-pub async fn accuracy<M: LabelClassifier>(classifier: &M, digits: &Digits, device: &Device) -> Result<f64, ReadbackError> {
+pub async fn accuracy<M: LabelClassifier>(
+    classifier: &M,
+    digits: &Digits,
+    device: &Device,
+) -> Result<f64, ReadbackError> {
     let images: Tensor<2> = upload(digits, device);
     let labels: Tensor<1, Int> = upload_labels(digits, device);
     let correct = read_floats(classifier.valid().correct(images, labels)).await?;

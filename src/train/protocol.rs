@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use super::augment::{AugmentArm, AugmentPlan, AugmentProgress, ArmOutcome};
+use super::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
 use super::catalogue::ModelKind;
 use super::metrics::ClassReport;
 use super::settings::Hyperparameters;

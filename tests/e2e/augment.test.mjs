@@ -18,11 +18,12 @@ async function setNumber(page, id, value) {
 test('CPU: a small experiment reports every arm for every seed', { timeout: 600_000 }, async () => {
   const browser = await launchBrowser({ webgpu: false });
   try {
-    const { page, errors } = await openPage(browser.context, `${site.url}?v=1&panel=augment`);
+    // K and the seeds come from the link.
+    const { page, errors } = await openPage(browser.context, `${site.url}?v=1&panel=augment&aug_k=5&aug_seeds=2`);
     await page.waitForSelector('[data-testid="augment-panel"]', { timeout: 120_000 });
     assert.match(await page.locator('[data-testid="augment-provenance"]').textContent(), /all 9,000 labelled/);
-    await page.selectOption('[data-testid="augment-k"]', '5');
-    await setNumber(page, 'augment-seeds', 2);
+    assert.equal(await page.locator('[data-testid="augment-k"]').inputValue(), '5');
+    assert.equal(await page.locator('[data-testid="augment-seeds"]').inputValue(), '2');
     await setNumber(page, 'augment-extra', 20);
     await setNumber(page, 'augment-classifier-steps', 80);
     await setNumber(page, 'augment-generator-steps', 80);
@@ -62,6 +63,10 @@ test('CPU: a small experiment reports every arm for every seed', { timeout: 600_
     assert.ok(inked > 500, `the conditional GAN's digits show ink (${inked} dark pixels)`);
     assert.equal(await page.locator('[data-testid="augment-chart"] rect').count(), 6);
     assert.equal(await page.locator('[data-testid="augment-chart"] circle').count(), 12);
+    // The address keeps the choices, and follows a change.
+    assert.match(page.url(), /panel=augment.*aug_k=5&aug_seeds=2/);
+    await page.selectOption('[data-testid="augment-k"]', '20');
+    await page.waitForFunction(() => location.search.includes('aug_k=20'));
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
