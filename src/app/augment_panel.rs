@@ -189,9 +189,8 @@ pub fn AugmentPanel(
             <p class="notice" data-testid="augment-provenance">
                 "Where the generators learned matters: the shipped conditional VAE and GAN were trained on all 9,000 \
                  labelled training digits, so their samples carry far more labelled information than K per class — \
-                 read those rows as an upper bound. The fair few-label test is the conditional VAE trained here on the \
-                 same K labelled digits per class and nothing else (a conditional VAE and a conditional GAN, trained \
-                 here)."
+                 read those rows as an upper bound. The fair few-label tests are the conditional VAE and GAN trained \
+                 here on the same K labelled digits per class and nothing else."
             </p>
             {dataset_note}
             <div class="controls augment-controls">
@@ -228,6 +227,7 @@ pub fn AugmentPanel(
                                     });
                                 } />
                             " " {arm.label()}
+                            {(arm == AugmentArm::FewShotCgan).then_some(" (about four times the run time)")}
                         </label>
                     }).collect_view()}
                 </fieldset>

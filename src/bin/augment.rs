@@ -62,6 +62,7 @@ fn run() -> Result<(), String> {
     for k in per_class {
         let plan = AugmentPlan {
             seeds,
+            arms: AugmentArm::ALL.to_vec(),
             ..AugmentPlan::new(k)
         };
         let pretrained = vec![

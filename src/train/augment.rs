@@ -142,7 +142,12 @@ impl AugmentPlan {
             extra_per_class: 100,
             classifier_steps: 400,
             generator_steps: 1_500,
-            arms: AugmentArm::ALL.to_vec(),
+            // The few-label GAN is left for the user to add: its 1,500 steps per seed took a
+            // default run in a browser tab from about a minute to about four.
+            arms: AugmentArm::ALL
+                .into_iter()
+                .filter(|arm| *arm != AugmentArm::FewShotCgan)
+                .collect(),
         }
     }
 

@@ -27,6 +27,10 @@ test('CPU: a small experiment reports every arm for every seed', { timeout: 600_
     await setNumber(page, 'augment-extra', 20);
     await setNumber(page, 'augment-classifier-steps', 80);
     await setNumber(page, 'augment-generator-steps', 80);
+    // The few-label GAN, off by default for its run time, is ticked.
+    const fewShotGan = '[data-testid="augment-arms"] input[data-arm="FewShotCgan"]';
+    assert.equal(await page.isChecked(fewShotGan), false);
+    await page.check(fewShotGan);
     await page.click('[data-testid="augment-run"]');
     // Progress moves while it runs: record what the bar says until the results arrive.
     const seen = new Set();
