@@ -1,6 +1,6 @@
 //! The training worker (WebAssembly only): the Train panel's model trains here, in a dedicated
 //! Web Worker, so no training step ever runs on the page's main thread, whatever the model or
-//! backend. The page sends [`Command`]s and hears [`Event`]s ([`crate::train::protocol`]).
+//! backend. The Augment panel starts a second instance for its experiment ([`Command::Augment`]). The page sends [`Command`]s and hears [`Event`]s ([`crate::train::protocol`]).
 //!
 //! `www/train-worker.js` loads this same WebAssembly module (the page sends it its compiled
 //! module, so it is not compiled twice) and calls [`run_training_worker`]. Commands are handled
