@@ -13,7 +13,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Int, Tensor};
 
-use super::loss::{kl_divergence, reconstruction_loss};
+use super::loss::{ELBO_LOSS_NAMES, elbo_loss_terms, kl_divergence, reconstruction_loss};
 use super::vae::Vae;
 use super::validation::{ConfigError, check_range};
 use super::{GenerativeModel, LossTerms, PreviewKind, cycling_labels, one_hot, seeded_normal};
@@ -137,17 +137,12 @@ impl ConditionalVae {
 
 impl GenerativeModel for ConditionalVae {
     fn loss_names(&self) -> &'static [&'static str] {
-        &["loss", "recon", "kl"]
+        ELBO_LOSS_NAMES
     }
 
     fn loss_terms(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> LossTerms {
         let (recon, kl) = self.elbo_terms(images, one_hot(labels, self.classes));
-        let (recon, kl) = (recon.mean(), kl.mean());
-        let objective = recon.clone() + kl.clone() * self.beta;
-        LossTerms {
-            terms: vec![objective.clone().detach(), recon.detach(), kl.detach()],
-            objective,
-        }
+        elbo_loss_terms(recon, kl, self.beta)
     }
 
     /// Decodes the posterior mean under the likeliest class (no sampling noise).

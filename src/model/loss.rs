@@ -3,6 +3,23 @@
 use burn::tensor::Tensor;
 use burn::tensor::activation::softplus;
 
+use super::LossTerms;
+
+/// Names of the terms [`elbo_loss_terms`] reports.
+pub const ELBO_LOSS_NAMES: &[&str] = &["loss", "recon", "kl"];
+
+/// The loss terms of a VAE's batch from per-image reconstruction cross-entropy and KL `[batch]`:
+/// the objective `recon + beta * KL` (the negative ELBO when `beta` is 1), then the batch means
+/// of both terms, named as in [`ELBO_LOSS_NAMES`].
+pub fn elbo_loss_terms(recon: Tensor<1>, kl: Tensor<1>, beta: f64) -> LossTerms {
+    let (recon, kl) = (recon.mean(), kl.mean());
+    let objective = recon.clone() + kl.clone() * beta;
+    LossTerms {
+        terms: vec![objective.clone().detach(), recon.detach(), kl.detach()],
+        objective,
+    }
+}
+
 /// Binary cross-entropy between Bernoulli `logits` and `targets` in `[0, 1]`, summed over
 /// the pixels of each image: `[batch, pixels]` -> `[batch]`.
 ///

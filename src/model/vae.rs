@@ -9,7 +9,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
-use super::loss::{kl_divergence, reconstruction_loss};
+use super::loss::{ELBO_LOSS_NAMES, elbo_loss_terms, kl_divergence, reconstruction_loss};
 use super::nets::{Architecture, Decoder, Encoder};
 use super::validation::{ConfigError, check_range};
 use super::{GenerativeModel, LossTerms, PreviewKind, seeded_normal};
@@ -102,17 +102,12 @@ impl Vae {
 
 impl GenerativeModel for Vae {
     fn loss_names(&self) -> &'static [&'static str] {
-        &["loss", "recon", "kl"]
+        ELBO_LOSS_NAMES
     }
 
     fn loss_terms(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> LossTerms {
         let (recon, kl) = self.elbo_terms(images);
-        let (recon, kl) = (recon.mean(), kl.mean());
-        let objective = recon.clone() + kl.clone() * self.beta;
-        LossTerms {
-            terms: vec![objective.clone().detach(), recon.detach(), kl.detach()],
-            objective,
-        }
+        elbo_loss_terms(recon, kl, self.beta)
     }
 
     /// Decodes the posterior mean of each image (no sampling noise).
