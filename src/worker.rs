@@ -8,7 +8,7 @@
 //! whether it should go on, so a pause or a reset takes effect after the slice in progress.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -20,12 +20,13 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
 use crate::train::augment::{AugmentExperiment, AugmentPlan};
+use crate::train::backend_choice::{BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
 use crate::train::catalogue::{session_from_file, start_session};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
-use crate::web::{choose_backend, now_ms, yield_to_browser};
+use crate::web::{BackendInfo, now_ms, open_webgpu, yield_to_browser};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
 /// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
@@ -44,12 +45,25 @@ pub const COVERAGE_SAMPLES: usize = 256;
 /// Seed of the noise of those samples (the same at every check).
 const COVERAGE_SEED: u64 = 11;
 
-/// The worker's state: the device, the digits, the session and where training stands.
+/// The worker's state: the devices, the digits, the session and where training stands.
 #[derive(Default)]
 struct Worker {
+    /// burn's CPU device, once started.
+    cpu: Option<Device>,
+    /// The browser's WebGPU device and its adapter's name, or why there is none; not asked for
+    /// while the CPU is chosen.
+    webgpu: Option<Result<(Device, String), String>>,
+    /// Which backend the user wants.
+    preference: BackendPreference,
+    /// Speeds measured on both backends, by model, for [`BackendPreference::Auto`].
+    measured: HashMap<ModelKind, SpeedDuel>,
+    /// The device the session trains on, and which backend it is.
     device: Option<Device>,
+    backend: Option<BackendKind>,
     data: Option<Arc<MnistSplit>>,
+    /// The classifier, on `device`, and its weights file (to move it to another device).
     judge: Option<DigitClassifier>,
+    judge_weights: Option<Vec<u8>>,
     /// Whether the images are not digits, so the classifier's verdict means nothing.
     foreign_classes: bool,
     session: Option<Box<dyn Session>>,
@@ -153,11 +167,8 @@ async fn drain(worker: Shared) {
 
 async fn handle(worker: &Shared, command: Command) {
     match command {
-        Command::Start {
-            images,
-            labels,
-            force_cpu,
-        } => start(worker, &images, &labels, force_cpu).await,
+        Command::Start { images, labels, backend } => start(worker, &images, &labels, backend).await,
+        Command::Backend { preference } => worker.borrow_mut().preference = preference,
         Command::Data {
             images,
             labels,
@@ -247,8 +258,8 @@ async fn augment(worker: &Shared, plan: AugmentPlan, generators: Vec<PretrainedG
     });
 }
 
-/// Picks the backend and decodes the digits.
-async fn start(worker: &Shared, images: &[u8], labels: &[u8], force_cpu: bool) {
+/// Decodes the digits and opens the devices: the CPU's, and WebGPU's unless the CPU is chosen.
+async fn start(worker: &Shared, images: &[u8], labels: &[u8], preference: BackendPreference) {
     let data = match MnistSplit::from_idx(images, labels) {
         Ok(data) => data,
         Err(e) => {
@@ -258,16 +269,135 @@ async fn start(worker: &Shared, images: &[u8], labels: &[u8], force_cpu: bool) {
             return;
         }
     };
-    let (device, backend) = choose_backend(force_cpu).await;
+    let cpu = Device::flex().autodiff();
     {
         let mut state = worker.borrow_mut();
-        state.device = Some(device);
+        state.preference = preference;
+        state.cpu = Some(cpu.clone());
+        state.device = Some(cpu);
+        state.backend = Some(BackendKind::Cpu);
         state.data = Some(Arc::new(data));
     }
+    let info = match preference {
+        BackendPreference::Cpu => BackendInfo::cpu(CPU_CHOSEN),
+        BackendPreference::WebGpu | BackendPreference::Auto => match webgpu_device(worker).await {
+            Err(reason) => BackendInfo::cpu(&reason),
+            Ok((_, adapter)) if preference == BackendPreference::WebGpu => webgpu_chosen(&adapter),
+            Ok((_, adapter)) => BackendInfo {
+                kind: BackendKind::WebGpu,
+                badge: format!("WebGPU — {adapter} or CPU"),
+                explanation: "WebGPU and the CPU are both available: each model is timed on both the first time it \
+                              trains, and trains on the faster."
+                    .into(),
+            },
+        },
+    };
     post(&Event::Ready {
-        badge: backend.badge(),
-        explanation: backend.explanation(),
+        badge: info.badge,
+        explanation: info.explanation,
     });
+}
+
+/// Why the CPU trains when the user chose it.
+const CPU_CHOSEN: &str = "you asked for the CPU backend";
+
+/// What the badge says when the user chose WebGPU and has it.
+fn webgpu_chosen(adapter: &str) -> BackendInfo {
+    BackendInfo::webgpu(adapter, "Training runs on your GPU through WebGPU, as you asked.".into())
+}
+
+/// The WebGPU device, opened on first use, or why there is none.
+async fn webgpu_device(worker: &Shared) -> Result<(Device, String), String> {
+    let known = worker.borrow().webgpu.clone();
+    let opened = match known {
+        Some(opened) => opened,
+        None => open_webgpu().await,
+    };
+    worker.borrow_mut().webgpu = Some(opened.clone());
+    opened
+}
+
+/// Picks the device the next session of `kind` trains on, by the user's preference or, with
+/// both backends at hand and none chosen, by timing a few steps of `kind` on each (once per
+/// model). Tells the page which and why, and moves the classifier there.
+async fn choose_training_device(worker: &Shared, kind: ModelKind, settings: &Hyperparameters) {
+    let (preference, cpu, data) = {
+        let state = worker.borrow();
+        let (Some(cpu), Some(data)) = (state.cpu.clone(), state.data.clone()) else {
+            return;
+        };
+        (state.preference, cpu, data)
+    };
+    let webgpu = match preference {
+        BackendPreference::Cpu => Err(CPU_CHOSEN.to_string()),
+        _ => webgpu_device(worker).await,
+    };
+    let (device, info) = match (preference, webgpu) {
+        (_, Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
+        (BackendPreference::WebGpu, Ok((gpu, adapter))) => (gpu, webgpu_chosen(&adapter)),
+        (_, Ok((gpu, adapter))) => {
+            let known = worker.borrow().measured.get(&kind).copied();
+            let duel = match known {
+                Some(duel) => Ok(duel),
+                None => measure_both(kind, settings, &data, &cpu, &gpu, &adapter).await,
+            };
+            match duel {
+                Ok(duel) => {
+                    worker.borrow_mut().measured.insert(kind, duel);
+                    let explanation = duel.explanation(kind.label());
+                    match duel.winner() {
+                        BackendKind::Cpu => (
+                            cpu,
+                            BackendInfo {
+                                kind: BackendKind::Cpu,
+                                badge: "CPU".into(),
+                                explanation,
+                            },
+                        ),
+                        BackendKind::WebGpu => (gpu, BackendInfo::webgpu(&adapter, explanation)),
+                    }
+                }
+                Err(reason) => (cpu, BackendInfo::cpu(&format!("timing WebGPU failed ({reason})"))),
+            }
+        }
+    };
+    let moved = {
+        let mut state = worker.borrow_mut();
+        state.device = Some(device.clone());
+        state.backend.replace(info.kind) != Some(info.kind)
+    };
+    post(&Event::Backend {
+        measuring: false,
+        badge: info.badge,
+        explanation: info.explanation,
+    });
+    let weights = worker.borrow().judge_weights.clone();
+    if let (true, Some(weights)) = (moved, weights) {
+        let judge = WeightsFile::parse(&weights).and_then(|file| classifier_from_file(file, &device));
+        worker.borrow_mut().judge = judge.ok();
+    }
+}
+
+/// Times `kind` on the CPU, then on WebGPU, telling the page meanwhile.
+async fn measure_both(
+    kind: ModelKind,
+    settings: &Hyperparameters,
+    data: &MnistSplit,
+    cpu: &Device,
+    gpu: &Device,
+    adapter: &str,
+) -> Result<SpeedDuel, String> {
+    post(&Event::Backend {
+        measuring: true,
+        badge: "timing CPU and WebGPU…".into(),
+        explanation: format!(
+            "Timing a few training steps of the {} on the CPU and on WebGPU ({adapter}), to train it on the faster…",
+            kind.label()
+        ),
+    });
+    let cpu = measure_steps_per_second(kind, settings, data, cpu, now_ms).await?;
+    let webgpu = measure_steps_per_second(kind, settings, data, gpu, now_ms).await?;
+    Ok(SpeedDuel { cpu, webgpu })
 }
 
 /// Loads the classifier that judges a generator's samples, and judges the current ones.
@@ -282,6 +412,7 @@ async fn set_judge(worker: &Shared, weights: &[u8]) {
             let unjudged = {
                 let mut state = worker.borrow_mut();
                 state.judge = Some(judge);
+                state.judge_weights = Some(weights.to_vec());
                 state.last_coverage.is_none()
             };
             if unjudged {
@@ -294,8 +425,9 @@ async fn set_judge(worker: &Shared, weights: &[u8]) {
     }
 }
 
-/// Replaces the session with a fresh one and shows it.
+/// Replaces the session with a fresh one, on the device chosen for it, and shows it.
 async fn reset(worker: &Shared, generation: u64, kind: ModelKind, settings: Hyperparameters) {
+    choose_training_device(worker, kind, &settings).await;
     {
         let mut state = worker.borrow_mut();
         let (Some(device), Some(data)) = (state.device.clone(), state.data.clone()) else {

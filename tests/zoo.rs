@@ -90,3 +90,46 @@ fn the_digit_classifier_reaches_97_percent_on_held_out_digits() {
 /// About 4.3 epochs of the 9,000 training digits. Measured with seed 5: 97.4% (41 s on one core);
 /// 900 steps gave 97.3%, so more steps of this recipe do not widen the margin.
 const CLASSIFIER_STEPS: usize = 600;
+
+/// The backend probe times whole slices of steps against the clock it is given: with a clock
+/// that moves 200 ms per reading, it times 1 then 2 steps (the third reading is past its 400 ms)
+/// over the 600 ms of four readings: 5 steps/s. On a real clock it reports a positive rate.
+#[test]
+fn the_backend_probe_counts_steps_against_its_clock() {
+    use std::cell::Cell;
+    use std::time::Instant;
+
+    use genplay::train::Hyperparameters;
+    use genplay::train::backend_choice::measure_steps_per_second;
+
+    let _turn = seeded::turn();
+    let data = common::mnist();
+    let settings = Hyperparameters::defaults(ModelKind::AeMlp);
+    let readings = Cell::new(0.0);
+    let fake_clock = || {
+        let now = readings.get();
+        readings.set(now + 200.0);
+        now
+    };
+    let rate = pollster::block_on(measure_steps_per_second(
+        ModelKind::AeMlp,
+        &settings,
+        &data,
+        &seeded::device(),
+        fake_clock,
+    ))
+    .unwrap();
+    assert!((rate - 5.0).abs() < 1e-9, "{rate}");
+
+    let started = Instant::now();
+    let clock = || started.elapsed().as_secs_f64() * 1000.0;
+    let rate = pollster::block_on(measure_steps_per_second(
+        ModelKind::Dcgan,
+        &Hyperparameters::defaults(ModelKind::Dcgan),
+        &data,
+        &seeded::device(),
+        clock,
+    ))
+    .unwrap();
+    assert!(rate.is_finite() && rate > 0.0, "{rate}");
+}

@@ -14,6 +14,7 @@ use super::training_worker::TrainingWorker;
 use crate::train::augment::{
     ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress, EXAMPLES_PER_CLASS, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES,
 };
+use crate::train::backend_choice::BackendPreference;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::web::now_ms;
 
@@ -123,7 +124,7 @@ pub fn AugmentPanel(
                         images: ByteBuf::from(files.images.clone()),
                         labels: ByteBuf::from(files.labels.clone()),
                         // Networks this small train faster on the CPU than through a GPU's dispatches.
-                        force_cpu: true,
+                        backend: BackendPreference::Cpu,
                     });
                     spawned.send(&Command::Augment { plan, generators });
                     worker.set_value(Some(spawned));

@@ -14,6 +14,7 @@ use crate::data::idx::{encode_idx_images, encode_idx_labels};
 use crate::data::{Dataset, IMAGE_SIDE};
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
+use crate::train::backend_choice::BackendPreference;
 use crate::train::metrics::ClassReport;
 use crate::train::protocol::{Command, Event};
 use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
@@ -53,6 +54,10 @@ pub struct TrainState {
     pub weights_source: RwSignal<WeightsChoice>,
     /// The training worker's backend: its badge and why it is in use, once it is ready.
     pub backend: RwSignal<Option<(String, String)>>,
+    /// Whether the worker is timing the backends to choose one.
+    pub measuring_backends: RwSignal<bool>,
+    /// Which backend the user wants training on.
+    pub backend_preference: RwSignal<BackendPreference>,
     /// Whether the worker has the classifier that judges samples (or was sent it).
     judge_sent: StoredValue<bool>,
     worker: StoredValue<Option<TrainingWorker>, LocalStorage>,
@@ -86,6 +91,8 @@ impl TrainState {
             coverage: RwSignal::new(Vec::new()),
             weights_source: RwSignal::new(WeightsChoice::Fresh),
             backend: RwSignal::new(None),
+            measuring_backends: RwSignal::new(false),
+            backend_preference: RwSignal::new(runtime.backend_preference),
             judge_sent: StoredValue::new(false),
             worker: StoredValue::new_local(None),
             generation: StoredValue::new(0),
@@ -107,7 +114,7 @@ impl TrainState {
                 worker.send(&Command::Start {
                     images: ByteBuf::from(runtime.files.images.clone()),
                     labels: ByteBuf::from(runtime.files.labels.clone()),
-                    force_cpu: runtime.force_cpu,
+                    backend: runtime.backend_preference,
                 });
                 state.worker.set_value(Some(worker));
             }
@@ -161,6 +168,12 @@ impl TrainState {
             labels: ByteBuf::from(encode_idx_labels(&labels)),
             digit_classes: dataset.has_digit_classes(),
         });
+    }
+
+    /// Trains on `preference`'s backend from the next reset on.
+    pub fn set_backend(self, preference: BackendPreference) {
+        self.backend_preference.set(preference);
+        self.send(Command::Backend { preference });
     }
 
     /// Sends the classifier that judges a generator's samples (a weights file) to the worker.
@@ -266,6 +279,14 @@ impl TrainState {
         }
         match event {
             Event::Ready { badge, explanation } => self.backend.set(Some((badge, explanation))),
+            Event::Backend {
+                measuring,
+                badge,
+                explanation,
+            } => {
+                self.measuring_backends.set(measuring);
+                self.backend.set(Some((badge, explanation)));
+            }
             Event::Failed { message } => self.notice.set(Some(format!("Training: {message}."))),
             Event::Started {
                 loss_names,

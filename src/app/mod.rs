@@ -25,7 +25,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::data::{Dataset, MnistSplit};
-use crate::web::{BackendInfo, address_forces_cpu, choose_backend};
+use crate::train::backend_choice::BackendPreference;
+use crate::web::{BackendInfo, address_backend_preference, choose_backend};
 use augment_panel::AugmentPanel;
 use compare_panel::ComparePanel;
 use dataset::{MnistFiles, fetch_mnist};
@@ -51,8 +52,8 @@ pub struct Runtime {
     pub files: Arc<MnistFiles>,
     /// The dataset in use for training and comparing: the shipped digits, or the user's own.
     pub dataset: RwSignal<Arc<Dataset>>,
-    /// Whether the address asks for the CPU backend (`backend=cpu`).
-    pub force_cpu: bool,
+    /// The backend the address asks for (`backend=`), else choose by measurement.
+    pub backend_preference: BackendPreference,
 }
 
 unsafe extern "C" {
@@ -100,8 +101,8 @@ fn App() -> impl IntoView {
     let runtime = RwSignal::new(None::<Runtime>);
     let startup_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        let force_cpu = address_forces_cpu();
-        let (device, backend) = choose_backend(force_cpu).await;
+        let backend_preference = address_backend_preference();
+        let (device, backend) = choose_backend(backend_preference).await;
         match fetch_mnist().await {
             Ok((data, files)) => {
                 let data = Arc::new(data);
@@ -111,14 +112,14 @@ fn App() -> impl IntoView {
                     dataset: RwSignal::new(Arc::new(Dataset::shipped(data.clone()))),
                     data,
                     files: Arc::new(files),
-                    force_cpu,
+                    backend_preference,
                 }))
             }
             Err(message) => startup_error.set(Some(message)),
         }
     });
-    let badge = move || runtime.with(|r| r.as_ref().map(|r| r.backend.badge()));
-    let badge_title = move || runtime.with(|r| r.as_ref().map(|r| r.backend.explanation()).unwrap_or_default());
+    let badge = move || runtime.with(|r| r.as_ref().map(|r| r.backend.badge.clone()));
+    let badge_title = move || runtime.with(|r| r.as_ref().map(|r| r.backend.explanation.clone()).unwrap_or_default());
     view! {
         <header class="top">
             <h1>"genplay" <span class="tagline">"train autoencoders, VAEs and GANs in your browser"</span></h1>

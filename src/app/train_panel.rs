@@ -18,6 +18,7 @@ use super::settings_form::SettingsForm;
 use super::weights_controls::WeightsControls;
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
+use crate::train::backend_choice::BackendPreference;
 use crate::train::{Hyperparameters, ModelKind};
 use crate::weights::CLASSIFIER_ID;
 
@@ -114,6 +115,13 @@ pub fn TrainPanel(
         restart();
     };
     let settings_changed = move || settings.get() != state.applied.get();
+    // A new backend takes effect with a fresh session (the weights live on the old device).
+    let on_backend_change = move |ev: leptos::ev::Event| {
+        if let Some(picked) = BackendPreference::from_id(&event_target_value(&ev)) {
+            state.set_backend(picked);
+            restart();
+        }
+    };
 
     window_event_listener(leptos::ev::keydown, move |ev| {
         let target_tag = ev
@@ -227,7 +235,7 @@ pub fn TrainPanel(
         PreviewKind::Reconstructions => "Reconstructions of 64 held-out digits it never trains on",
         PreviewKind::Samples => "Samples from 64 fixed random codes, the same at every refresh",
     };
-    let page_backend = runtime.with_value(|r| r.backend.explanation());
+    let page_backend = runtime.with_value(|r| r.backend.explanation.clone());
     let backend_note = move || {
         state
             .backend
@@ -235,16 +243,34 @@ pub fn TrainPanel(
             .unwrap_or_else(|| page_backend.clone())
     };
 
+    let train_badge = move || {
+        state
+            .backend
+            .with(|b| b.as_ref().map(|(badge, _)| badge.clone()))
+            .unwrap_or_else(|| "starting…".into())
+    };
+
     view! {
         <section class="panel train" data-testid="train-panel">
             <h2>"Train"</h2>
-            <p class="backend-note" data-testid="backend-note">{backend_note}</p>
+            <p class="backend-note" data-testid="backend-note" data-measuring=move || state.measuring_backends.get().to_string()>
+                <span class="badge" data-testid="train-backend">{train_badge}</span>" "{backend_note}
+            </p>
             <div class="controls">
                 <label data-control="model">
                     "Model "
                     <select data-testid="model-select" on:change=on_model_change prop:value=move || kind.get().id()>
                         {ModelKind::ALL.into_iter().map(|k| view! {
                             <option value=k.id() selected=move || kind.get() == k>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label data-control="backend" title="Changing the backend starts the model again">
+                    "Backend "
+                    <select data-testid="backend-select" on:change=on_backend_change
+                        prop:value=move || state.backend_preference.get().id()>
+                        {BackendPreference::ALL.into_iter().map(|p| view! {
+                            <option value=p.id() selected=move || state.backend_preference.get() == p>{p.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>

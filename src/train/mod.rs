@@ -3,6 +3,7 @@
 
 pub mod adversarial;
 pub mod augment;
+pub mod backend_choice;
 pub mod batches;
 pub mod catalogue;
 pub mod classifier;

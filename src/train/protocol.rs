@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use super::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
+use super::backend_choice::BackendPreference;
 use super::catalogue::ModelKind;
 use super::metrics::ClassReport;
 use super::settings::Hyperparameters;
@@ -19,14 +20,19 @@ use crate::model::PreviewKind;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// The first command: the digits to train on (the shipped IDX files, gzipped or not) and
-    /// whether the CPU backend is forced. Answered by [`Event::Ready`] or [`Event::Failed`].
+    /// which backend to train on. Answered by [`Event::Ready`] or [`Event::Failed`].
     Start {
         /// The images file in IDX format.
         images: ByteBuf,
         /// The labels file in IDX format.
         labels: ByteBuf,
-        /// Train on the CPU even where WebGPU works.
-        force_cpu: bool,
+        /// Which backend, or the faster as measured.
+        backend: BackendPreference,
+    },
+    /// Changes which backend the next [`Command::Reset`] trains on.
+    Backend {
+        /// Which backend, or the faster as measured.
+        preference: BackendPreference,
     },
     /// Replaces the images to train on (a dataset the user brought, or MNIST again); the
     /// session is replaced by the [`Command::Reset`] that follows.
@@ -101,8 +107,18 @@ pub struct PretrainedGenerator {
 /// What the training worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
-    /// The worker is ready to train, on this backend.
+    /// The worker is ready to train; what it says of its backends.
     Ready {
+        /// The backend's badge text, e.g. "CPU" or "WebGPU — <adapter>".
+        badge: String,
+        /// One sentence on why this backend is in use.
+        explanation: String,
+    },
+    /// The backend the next session trains on, and why: sent at each [`Command::Reset`], after
+    /// the measurement that chose it, if any.
+    Backend {
+        /// Whether it is being measured now (the badge and explanation say what is timed).
+        measuring: bool,
         /// The backend's badge text, e.g. "CPU" or "WebGPU — <adapter>".
         badge: String,
         /// One sentence on why this backend is in use.
@@ -228,6 +244,9 @@ mod tests {
                 weights: ByteBuf::from(vec![0, 255, 7]),
             },
             Command::Play { run: 9 },
+            Command::Backend {
+                preference: BackendPreference::WebGpu,
+            },
             Command::Augment {
                 plan: AugmentPlan::new(5),
                 generators: vec![PretrainedGenerator {

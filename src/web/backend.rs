@@ -1,71 +1,77 @@
-//! Picks the device: WebGPU when the browser has a working adapter, else burn's CPU backend,
-//! saying plainly which and why. `?backend=cpu` in the page's address forces the CPU. Works on
-//! the page and in a worker (both have `navigator.gpu` where the browser offers WebGPU).
+//! Opens the devices: burn's CPU backend always, the browser's WebGPU where it has a working
+//! adapter, saying plainly which is in use and why. `backend=cpu` or `backend=webgpu` in the
+//! page's address asks for one. Works on the page and in a worker (both have `navigator.gpu`
+//! where the browser offers WebGPU).
 
 use burn::tensor::Device;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// The backend in use, as the badge names it.
+use crate::train::backend_choice::{BackendKind, BackendPreference};
+
+/// The backend in use, as the badge names it, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub enum BackendInfo {
-    /// Burn's wgpu backend on the browser's WebGPU adapter.
-    WebGpu {
-        /// What the adapter says it is (vendor, architecture, description).
-        adapter: String,
-    },
-    /// Burn's CPU backend (flex), compiled to WebAssembly.
-    Cpu {
-        /// Why WebGPU is not in use.
-        reason: String,
-    },
+pub struct BackendInfo {
+    /// Which backend.
+    pub kind: BackendKind,
+    /// The badge text: "CPU" or "WebGPU — <adapter>".
+    pub badge: String,
+    /// One sentence on why this backend is in use.
+    pub explanation: String,
 }
 
 impl BackendInfo {
-    /// The badge text: "WebGPU — <adapter>" or "CPU".
-    pub fn badge(&self) -> String {
-        match self {
-            BackendInfo::WebGpu { adapter } => format!("WebGPU — {adapter}"),
-            BackendInfo::Cpu { .. } => "CPU".into(),
+    /// The CPU backend, because of `reason`.
+    pub fn cpu(reason: &str) -> Self {
+        Self {
+            kind: BackendKind::Cpu,
+            badge: "CPU".into(),
+            explanation: format!("Training runs on the CPU (WebAssembly): {reason}."),
         }
     }
 
-    /// One sentence on why this backend is in use.
-    pub fn explanation(&self) -> String {
-        match self {
-            BackendInfo::WebGpu { .. } => "Training runs on your GPU through WebGPU.".into(),
-            BackendInfo::Cpu { reason } => format!("Training runs on the CPU (WebAssembly): {reason}."),
+    /// The browser's WebGPU on `adapter`, with `explanation`.
+    pub fn webgpu(adapter: &str, explanation: String) -> Self {
+        Self {
+            kind: BackendKind::WebGpu,
+            badge: format!("WebGPU — {adapter}"),
+            explanation,
         }
     }
 }
 
-/// The autodiff device to train on, and what it is; `force_cpu` skips WebGPU.
-pub async fn choose_backend(force_cpu: bool) -> (Device, BackendInfo) {
-    let cpu = |reason: String| (Device::flex().autodiff(), BackendInfo::Cpu { reason });
-    if force_cpu {
-        return cpu("the address asks for the CPU backend (backend=cpu)".into());
-    }
-    let adapter = match webgpu_adapter_name().await {
-        Ok(name) => name,
-        Err(reason) => return cpu(reason),
-    };
+/// The browser's WebGPU device (autodiff enabled) and its adapter's name, or why there is none.
+pub async fn open_webgpu() -> Result<(Device, String), String> {
+    let adapter = webgpu_adapter_name().await?;
     match Device::wgpu_options().init_async().await {
-        Ok(device) => (device.autodiff(), BackendInfo::WebGpu { adapter }),
-        Err(e) => cpu(format!("WebGPU could not start ({e})")),
+        Ok(device) => Ok((device.autodiff(), adapter)),
+        Err(e) => Err(format!("WebGPU could not start ({e})")),
     }
 }
 
-/// Whether the page's address says `backend=cpu` (always false in a worker).
-pub fn address_forces_cpu() -> bool {
+/// The device the page's own panels (Compare, Draw, Explore) use: WebGPU where it works,
+/// unless `preference` asks for the CPU.
+pub async fn choose_backend(preference: BackendPreference) -> (Device, BackendInfo) {
+    let cpu = |reason: &str| (Device::flex().autodiff(), BackendInfo::cpu(reason));
+    if preference == BackendPreference::Cpu {
+        return cpu("the address asks for the CPU backend (backend=cpu)");
+    }
+    match open_webgpu().await {
+        Ok((device, adapter)) => (
+            device,
+            BackendInfo::webgpu(&adapter, "The panels run their models on your GPU through WebGPU.".into()),
+        ),
+        Err(reason) => cpu(&reason),
+    }
+}
+
+/// The backend the page's address asks for (`backend=`), [`BackendPreference::Auto`] if none
+/// (always that in a worker, which has no address of the page).
+pub fn address_backend_preference() -> BackendPreference {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .is_some_and(|query| {
-            query
-                .trim_start_matches('?')
-                .split('&')
-                .any(|pair| pair == "backend=cpu")
-        })
+        .map_or(BackendPreference::Auto, |query| BackendPreference::from_query(&query))
 }
 
 /// Asks the browser for a WebGPU adapter and returns its description, or why there is none.

@@ -4,5 +4,5 @@
 pub mod backend;
 pub mod event_loop;
 
-pub use backend::{BackendInfo, address_forces_cpu, choose_backend};
+pub use backend::{BackendInfo, address_backend_preference, choose_backend, open_webgpu};
 pub use event_loop::{now_ms, yield_to_browser};

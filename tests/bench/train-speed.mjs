@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { distDir, serveStatic, launchBrowser, openPage } from '../e2e/harness.mjs';
+import { distDir, serveStatic, launchBrowser, openPage, withBackend } from '../e2e/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -165,7 +165,8 @@ async function ours() {
         const page = await browser.context.newPage();
         // Trunk announces the page's instance: keep its exports, to read the page's own memory.
         await page.addInitScript(() => addEventListener('TrunkApplicationStarted', e => { window.__pageWasm = e.detail.wasm; }));
-        await page.goto(site.url);
+        // Each backend is asked for by name: left to choose, the app would pick the faster.
+        await page.goto(withBackend(site.url, backend));
         await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
         await page.waitForFunction(() => document.querySelector('[data-testid="backend-note"]').textContent.length > 0);
         const badge = await page.locator('[data-testid="backend-badge"]').textContent();

@@ -5,14 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveStatic, launchBrowser, openPage, numberIn } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, numberIn, withBackend } from './harness.mjs';
 
 let site, cpu;
 before(async () => { site = await serveStatic(); cpu = await launchBrowser({ webgpu: false }); });
 after(async () => { await cpu?.close(); await site?.close(); });
 
-async function freshPage(browser = cpu) {
-  const opened = await openPage(browser.context, site.url);
+async function freshPage(browser = cpu, backend = 'auto') {
+  const opened = await openPage(browser.context, withBackend(site.url, backend));
   await opened.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
   return opened;
 }
@@ -130,7 +130,7 @@ for (const [webgpu, model, minSteps] of [[false, 'ae_mlp', 300], [false, 'dcgan'
   test(`no main-thread task over 100 ms while ${model} trains on ${webgpu ? 'WebGPU' : 'the CPU'}`, { timeout: 240_000 }, async () => {
     const browser = webgpu ? await launchBrowser({ webgpu: true }) : cpu;
     try {
-      const { page, errors } = await freshPage(browser);
+      const { page, errors } = await freshPage(browser, webgpu ? 'webgpu' : 'auto');
       await page.selectOption('[data-testid="model-select"]', model);
       await page.waitForTimeout(500);
       const started = Date.now();

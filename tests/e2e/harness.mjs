@@ -68,6 +68,16 @@ export async function launchBrowser({ webgpu }) {
   };
 }
 
+/**
+ * `url` with `backend=` set: the WebGPU tests ask for WebGPU, since left to choose, the app
+ * measures both backends and, on SwiftShader, picks the much faster CPU.
+ */
+export function withBackend(url, backend) {
+  const address = new URL(url);
+  address.searchParams.set('backend', backend);
+  return address.href;
+}
+
 /** Opens `url` in a new page and collects its console errors and uncaught exceptions. */
 export async function openPage(context, url) {
   const page = await context.newPage();

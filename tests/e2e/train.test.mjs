@@ -1,8 +1,9 @@
 // The Train panel, driven as a user drives it, on both browser backends:
-// (a) WebGPU through SwiftShader, (b) no WebGPU at all, where the CPU backend takes over.
+// (a) WebGPU through SwiftShader, (b) no WebGPU at all, where the CPU backend takes over,
+// (c) both at hand and none asked for, where the app times both and trains on the faster.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend } from './harness.mjs';
 
 let site;
 before(async () => { site = await serveStatic(); });
@@ -44,7 +45,7 @@ async function expectLearning(page, { model, steps, timeout }) {
 test('WebGPU (SwiftShader): badge names the adapter and the VAE learns', { timeout: 420_000 }, async () => {
   const browser = await launchBrowser({ webgpu: true });
   try {
-    const { page, errors } = await openPage(browser.context, site.url);
+    const { page, errors } = await openPage(browser.context, withBackend(site.url, 'webgpu'));
     const badge = page.locator('[data-testid="backend-badge"]');
     await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
     assert.match(await badge.textContent(), /^WebGPU — .+/);
@@ -56,6 +57,50 @@ test('WebGPU (SwiftShader): badge names the adapter and the VAE learns', { timeo
   }
 });
 
+/** The training backend's badge and note, once no measurement is in progress and the note
+ * matches `pattern`. */
+async function trainingBackend(page, pattern) {
+  await page.waitForFunction(source => {
+    const note = document.querySelector('[data-testid="backend-note"]');
+    return note.dataset.measuring === 'false' && new RegExp(source).test(note.textContent);
+  }, pattern.source, { timeout: 240_000, polling: 200 });
+  return {
+    badge: await page.locator('[data-testid="train-backend"]').textContent(),
+    note: await page.locator('[data-testid="backend-note"]').textContent(),
+  };
+}
+
+test('Both backends at hand: the app times a model on each, trains on the faster, and the menu overrides',
+  { timeout: 600_000 }, async () => {
+    const browser = await launchBrowser({ webgpu: true });
+    try {
+      const { page, errors } = await openPage(browser.context, site.url);
+      await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+      assert.equal(await page.inputValue('[data-testid="backend-select"]'), 'auto');
+      await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
+      const chosen = await trainingBackend(page, /Measured here for the Autoencoder \(MLP\)/);
+      const rates = chosen.note.match(/: ([\d.]+) steps\/s on the CPU, ([\d.]+) steps\/s on WebGPU/);
+      assert.ok(rates, `the note gives both measured rates: ${chosen.note}`);
+      const [cpu, webgpu] = [Number(rates[1]), Number(rates[2])];
+      assert.ok(cpu > 0 && webgpu > 0, `${cpu} ${webgpu}`);
+      assert.match(chosen.badge, webgpu > cpu ? /^WebGPU — / : /^CPU$/, `${chosen.badge}: ${chosen.note}`);
+      console.log(`measured ae_mlp: CPU ${cpu} steps/s, WebGPU ${webgpu} steps/s -> ${chosen.badge}`);
+      await trainFor(page, 'ae_mlp', 5, 120_000);
+      // The user's choice wins; it starts the model again, on the backend asked for.
+      await page.selectOption('[data-testid="backend-select"]', 'webgpu');
+      assert.equal(await numberIn(page, 'step-count'), 0);
+      assert.match((await trainingBackend(page, /as you asked/)).badge, /^WebGPU — /);
+      await trainFor(page, 'ae_mlp', 2, 120_000);
+      await page.selectOption('[data-testid="backend-select"]', 'cpu');
+      const cpuChosen = await trainingBackend(page, /you asked for the CPU backend/);
+      assert.equal(cpuChosen.badge, 'CPU');
+      await trainFor(page, 'ae_mlp', 5, 120_000);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
 test('CPU fallback: without WebGPU the page says CPU and both models learn', { timeout: 300_000 }, async () => {
   const browser = await launchBrowser({ webgpu: false });
   try {
@@ -63,6 +108,9 @@ test('CPU fallback: without WebGPU the page says CPU and both models learn', { t
     await page.waitForSelector('[data-testid="train-panel"]', { timeout: 60_000 });
     assert.equal(await page.locator('[data-testid="backend-badge"]').textContent(), 'CPU');
     assert.match(await page.locator('[data-testid="backend-note"]').textContent(), /Training runs on the CPU.*(offers no adapter|does not offer WebGPU)/);
+    // The training worker says which backend it trains on once it started.
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-backend"]').textContent === 'CPU',
+      null, { timeout: 60_000 });
     const vae = await expectLearning(page, { model: 'vae_mlp', steps: 150, timeout: 120_000 });
     console.log(`cpu vae_mlp: loss ${vae.first} -> ${vae.recent}`);
     await page.click('[data-testid="reset-button"]');

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, distDir } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, distDir, withBackend } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 
@@ -14,8 +14,8 @@ let site;
 before(async () => { site = await serveStatic(); });
 after(async () => { await site?.close(); });
 
-async function freshPage(browser) {
-  const opened = await openPage(browser.context, site.url);
+async function freshPage(browser, backend = 'auto') {
+  const opened = await openPage(browser.context, withBackend(site.url, backend));
   await opened.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
   return opened;
 }
@@ -113,7 +113,7 @@ for (const webgpu of [false, true]) {
   test(`${backend}: exporting then importing gives identical outputs`, { timeout: 600_000 }, async () => {
     const browser = await launchBrowser({ webgpu });
     try {
-      const { page, errors } = await freshPage(browser);
+      const { page, errors } = await freshPage(browser, webgpu ? 'webgpu' : 'auto');
       assert.match(await page.locator('[data-testid="backend-badge"]').textContent(), new RegExp(`^${backend}`));
       // WebGPU here is SwiftShader (a CPU emulating a GPU): one model keeps the test short there.
       for (const model of webgpu ? ['ae_mlp'] : ['ae_mlp', 'dcgan']) {
