@@ -26,7 +26,7 @@ use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
-use crate::web::{BackendInfo, now_ms, open_webgpu, yield_to_browser};
+use crate::web::{BackendInfo, browser_offers_webgpu, now_ms, open_webgpu, yield_to_browser};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
 /// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
@@ -97,9 +97,10 @@ enum SliceEnd {
 }
 
 /// Entry point, called by `www/train-worker.js` once the module is loaded, with the messages
-/// that arrived meanwhile. Takes over the worker's `onmessage`.
+/// that arrived meanwhile and, if the WebGPU module did not load (so this is the page's), why.
+/// Takes over the worker's `onmessage`.
 #[wasm_bindgen]
-pub fn run_training_worker(pending: js_sys::Array) {
+pub fn run_training_worker(pending: js_sys::Array, webgpu_problem: Option<String>) {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         post(&Event::Failed {
@@ -107,6 +108,7 @@ pub fn run_training_worker(pending: js_sys::Array) {
         });
     }));
     let worker: Shared = Rc::default();
+    worker.borrow_mut().webgpu = webgpu_problem.map(Err);
     let receiver = worker.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         receive(&receiver, event.data());
@@ -167,7 +169,11 @@ async fn drain(worker: Shared) {
 
 async fn handle(worker: &Shared, command: Command) {
     match command {
-        Command::Start { images, labels, backend } => start(worker, &images, &labels, backend).await,
+        Command::Start {
+            images,
+            labels,
+            backend,
+        } => start(worker, &images, &labels, backend).await,
         Command::Backend { preference } => worker.borrow_mut().preference = preference,
         Command::Data {
             images,
@@ -189,9 +195,15 @@ async fn handle(worker: &Shared, command: Command) {
             kind,
             settings,
         } => reset(worker, generation, kind, settings).await,
-        Command::Play { run } => play(worker, run),
+        Command::Play { run } => {
+            settle_backend(worker).await;
+            play(worker, run)
+        }
         Command::Pause => worker.borrow_mut().running = false,
-        Command::Step => single_step(worker).await,
+        Command::Step => {
+            settle_backend(worker).await;
+            single_step(worker).await
+        }
         Command::Load {
             request,
             generation,
@@ -303,7 +315,10 @@ const CPU_CHOSEN: &str = "you asked for the CPU backend";
 
 /// What the badge says when the user chose WebGPU and has it.
 fn webgpu_chosen(adapter: &str) -> BackendInfo {
-    BackendInfo::webgpu(adapter, "Training runs on your GPU through WebGPU, as you asked.".into())
+    BackendInfo::webgpu(
+        adapter,
+        "Training runs on your GPU through WebGPU, as you asked.".into(),
+    )
 }
 
 /// The WebGPU device, opened on first use, or why there is none.
@@ -311,22 +326,19 @@ async fn webgpu_device(worker: &Shared) -> Result<(Device, String), String> {
     let known = worker.borrow().webgpu.clone();
     let opened = match known {
         Some(opened) => opened,
+        None if !browser_offers_webgpu() => Err("this browser does not offer WebGPU".into()),
         None => open_webgpu().await,
     };
     worker.borrow_mut().webgpu = Some(opened.clone());
     opened
 }
 
-/// Picks the device the next session of `kind` trains on, by the user's preference or, with
-/// both backends at hand and none chosen, by timing a few steps of `kind` on each (once per
-/// model). Tells the page which and why, and moves the classifier there.
-async fn choose_training_device(worker: &Shared, kind: ModelKind, settings: &Hyperparameters) {
-    let (preference, cpu, data) = {
-        let state = worker.borrow();
-        let (Some(cpu), Some(data)) = (state.cpu.clone(), state.data.clone()) else {
-            return;
-        };
-        (state.preference, cpu, data)
+/// Picks the device a fresh session of `kind` trains on: the backend the user asked for, or
+/// under [`BackendPreference::Auto`] the faster one measured for `kind`, the CPU until measured
+/// (see [`settle_backend`]). Tells the page which and why.
+async fn choose_training_device(worker: &Shared, kind: ModelKind) {
+    let (preference, Some(cpu)) = ({ worker.borrow().preference }, { worker.borrow().cpu.clone() }) else {
+        return;
     };
     let webgpu = match preference {
         BackendPreference::Cpu => Err(CPU_CHOSEN.to_string()),
@@ -337,30 +349,45 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind, settings: &Hyp
         (BackendPreference::WebGpu, Ok((gpu, adapter))) => (gpu, webgpu_chosen(&adapter)),
         (_, Ok((gpu, adapter))) => {
             let known = worker.borrow().measured.get(&kind).copied();
-            let duel = match known {
-                Some(duel) => Ok(duel),
-                None => measure_both(kind, settings, &data, &cpu, &gpu, &adapter).await,
-            };
-            match duel {
-                Ok(duel) => {
-                    worker.borrow_mut().measured.insert(kind, duel);
-                    let explanation = duel.explanation(kind.label());
-                    match duel.winner() {
-                        BackendKind::Cpu => (
-                            cpu,
-                            BackendInfo {
-                                kind: BackendKind::Cpu,
-                                badge: "CPU".into(),
-                                explanation,
-                            },
+            match known {
+                Some(duel) => measured_choice(duel, kind, cpu, gpu, &adapter),
+                None => (
+                    cpu,
+                    BackendInfo {
+                        kind: BackendKind::Cpu,
+                        badge: "CPU".into(),
+                        explanation: format!(
+                            "WebGPU ({adapter}) and the CPU are both available: when the {} first trains, a few \
+                             steps are timed on each, and it trains on the faster.",
+                            kind.label()
                         ),
-                        BackendKind::WebGpu => (gpu, BackendInfo::webgpu(&adapter, explanation)),
-                    }
-                }
-                Err(reason) => (cpu, BackendInfo::cpu(&format!("timing WebGPU failed ({reason})"))),
+                    },
+                ),
             }
         }
     };
+    use_device(worker, device, &info);
+}
+
+/// The device and badge for `kind` after `duel`.
+fn measured_choice(duel: SpeedDuel, kind: ModelKind, cpu: Device, gpu: Device, adapter: &str) -> (Device, BackendInfo) {
+    let explanation = duel.explanation(kind.label());
+    match duel.winner() {
+        BackendKind::Cpu => (
+            cpu,
+            BackendInfo {
+                kind: BackendKind::Cpu,
+                badge: "CPU".into(),
+                explanation,
+            },
+        ),
+        BackendKind::WebGpu => (gpu, BackendInfo::webgpu(adapter, explanation)),
+    }
+}
+
+/// Makes `device` the one sessions train on, moves the classifier there if it is another
+/// backend, and tells the page.
+fn use_device(worker: &Shared, device: Device, info: &BackendInfo) {
     let moved = {
         let mut state = worker.borrow_mut();
         state.device = Some(device.clone());
@@ -368,14 +395,80 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind, settings: &Hyp
     };
     post(&Event::Backend {
         measuring: false,
-        badge: info.badge,
-        explanation: info.explanation,
+        badge: info.badge.clone(),
+        explanation: info.explanation.clone(),
     });
     let weights = worker.borrow().judge_weights.clone();
     if let (true, Some(weights)) = (moved, weights) {
         let judge = WeightsFile::parse(&weights).and_then(|file| classifier_from_file(file, &device));
         worker.borrow_mut().judge = judge.ok();
     }
+}
+
+/// Before the first training of a model under [`BackendPreference::Auto`], with both backends
+/// at hand: times a few steps of it on each and, if WebGPU is the faster, moves the session there
+/// (its weights, as they are; the optimiser starts afresh). Commands wait meanwhile.
+async fn settle_backend(worker: &Shared) {
+    let (kind, settings, data, cpu) = {
+        let state = worker.borrow();
+        let (Some(kind), Some(settings), Some(data), Some(cpu)) =
+            (state.kind, state.settings, state.data.clone(), state.cpu.clone())
+        else {
+            return;
+        };
+        if state.preference != BackendPreference::Auto || state.measured.contains_key(&kind) {
+            return;
+        }
+        (kind, settings, data, cpu)
+    };
+    let Ok((gpu, adapter)) = webgpu_device(worker).await else {
+        return;
+    };
+    let duel = match measure_both(kind, &settings, &data, &cpu, &gpu, &adapter).await {
+        Ok(duel) => duel,
+        Err(reason) => {
+            // Not timed again: this model stays on the CPU.
+            worker
+                .borrow_mut()
+                .measured
+                .insert(kind, SpeedDuel { cpu: 1.0, webgpu: 0.0 });
+            return use_device(
+                worker,
+                cpu,
+                &BackendInfo::cpu(&format!("timing WebGPU failed ({reason})")),
+            );
+        }
+    };
+    worker.borrow_mut().measured.insert(kind, duel);
+    let (device, info) = measured_choice(duel, kind, cpu, gpu, &adapter);
+    if info.kind == BackendKind::WebGpu
+        && let Err(e) = move_session(worker, &device).await
+    {
+        return post(&Event::Failed {
+            message: format!("the model could not move to WebGPU, so it stays on the CPU: {e}"),
+        });
+    }
+    use_device(worker, device, &info);
+}
+
+/// Replaces the session with one of the same model on `device`, with the same weights.
+async fn move_session(worker: &Shared, device: &Device) -> Result<(), String> {
+    let (parameters, kind, settings, data) = {
+        let state = worker.borrow();
+        let (Some(session), Some(kind), Some(settings), Some(data)) =
+            (state.session.as_ref(), state.kind, state.settings, state.data.clone())
+        else {
+            return Err("there is no model".into());
+        };
+        (session.parameters(Precision::F32), kind, settings, data)
+    };
+    let tensors = read_parameters(parameters).await.map_err(|e| e.to_string())?;
+    let mut session = start_session(kind, &settings, &data, device);
+    session
+        .load_parameters(tensors, Precision::F32)
+        .map_err(|e| e.to_string())?;
+    worker.borrow_mut().session = Some(session);
+    Ok(())
 }
 
 /// Times `kind` on the CPU, then on WebGPU, telling the page meanwhile.
@@ -427,7 +520,7 @@ async fn set_judge(worker: &Shared, weights: &[u8]) {
 
 /// Replaces the session with a fresh one, on the device chosen for it, and shows it.
 async fn reset(worker: &Shared, generation: u64, kind: ModelKind, settings: Hyperparameters) {
-    choose_training_device(worker, kind, &settings).await;
+    choose_training_device(worker, kind).await;
     {
         let mut state = worker.borrow_mut();
         let (Some(device), Some(data)) = (state.device.clone(), state.data.clone()) else {

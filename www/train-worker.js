@@ -1,9 +1,17 @@
-// The training worker's loader. The page's first message names its wasm-bindgen glue and sends
-// its compiled WebAssembly module (so it is not compiled twice); everything after that is for
-// the Rust side (src/worker.rs), which takes over `onmessage` and first handles the messages
-// that arrived while the module was loading.
+// The training worker's loader. The page's first message names the wasm-bindgen glue to load
+// and, for the page's own module (CPU only), sends it compiled, so it is not compiled twice. For
+// the variant with WebGPU the glue fetches its own module; if that fails, the worker runs the
+// page's module (`fallback`) and tells the Rust side why. Everything after that is for the Rust
+// side (src/worker.rs), which takes over `onmessage` and first handles the messages that arrived
+// while the module was loading.
 const pending = [];
 let loading = false;
+
+async function load({ glue, module }) {
+  const loaded = await import(glue);
+  await loaded.default(module ? { module_or_path: module } : {});
+  return loaded;
+}
 
 self.onmessage = async ({ data }) => {
   if (loading) {
@@ -12,9 +20,16 @@ self.onmessage = async ({ data }) => {
   }
   loading = true;
   try {
-    const glue = await import(data.glue);
-    await glue.default({ module_or_path: data.module });
-    glue.run_training_worker(pending);
+    let glue;
+    let problem;
+    try {
+      glue = await load(data);
+    } catch (error) {
+      if (!data.fallback) throw error;
+      problem = `the WebGPU module did not load (${error})`;
+      glue = await load(data.fallback);
+    }
+    glue.run_training_worker(pending, problem);
   } catch (error) {
     self.postMessage({ Failed: { message: `the training worker could not load: ${error}` } });
   }

@@ -10,7 +10,7 @@ use serde_bytes::ByteBuf;
 use super::Runtime;
 use super::image_grid::draw_grid;
 use super::pretrained::PretrainedStore;
-use super::training_worker::TrainingWorker;
+use super::training_worker::{TrainingWorker, WorkerModule};
 use crate::train::augment::{
     ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress, EXAMPLES_PER_CLASS, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES,
 };
@@ -118,7 +118,7 @@ pub fn AugmentPanel(
             let on_crash = move |message: String| fail(format!("The experiment stopped: {message}."));
             let files = runtime.with_value(|r| r.files.clone());
             // The worker of the last run is replaced (and dropped) here, outside its own handlers.
-            match TrainingWorker::spawn(on_event, on_crash) {
+            match TrainingWorker::spawn(WorkerModule::Page, on_event, on_crash) {
                 Ok(spawned) => {
                     spawned.send(&Command::Start {
                         images: ByteBuf::from(files.images.clone()),

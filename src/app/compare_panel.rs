@@ -1,7 +1,7 @@
 //! The Compare panel: every model side by side on the same inputs. One column per model
 //! (the shipped pretrained weights, plus a frozen copy of what the Train panel trained), one
 //! row per comparison: reconstructions, random samples, interpolations, image completion, and
-//! a table of numbers computed in the browser on the current backend.
+//! a table of numbers computed in the browser, on the CPU backend.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -357,7 +357,7 @@ pub fn ComparePanel(
             <p class="model-summary">
                 "Every model on the same inputs. Columns hold the shipped pretrained weights (trained natively with \
                  this same code) and any model you add from the Train panel; everything below is computed here, in \
-                 your browser, on the current backend."
+                 your browser, on the CPU."
             </p>
             <p class="dataset-line" data-testid="compare-dataset">
                 {move || dataset.with(|d| format!(

@@ -3,13 +3,15 @@
 //! step runs on the page's main thread.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use serde_bytes::ByteBuf;
 
 use super::Runtime;
-use super::training_worker::TrainingWorker;
+use super::dataset::MnistFiles;
+use super::training_worker::{TrainingWorker, WorkerModule};
 use crate::data::idx::{encode_idx_images, encode_idx_labels};
 use crate::data::{Dataset, IMAGE_SIDE};
 use crate::link::WeightsChoice;
@@ -18,7 +20,7 @@ use crate::train::backend_choice::BackendPreference;
 use crate::train::metrics::ClassReport;
 use crate::train::protocol::{Command, Event};
 use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
-use crate::web::now_ms;
+use crate::web::{browser_offers_webgpu, now_ms};
 
 pub use crate::worker::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
 
@@ -58,9 +60,14 @@ pub struct TrainState {
     pub measuring_backends: RwSignal<bool>,
     /// Which backend the user wants training on.
     pub backend_preference: RwSignal<BackendPreference>,
-    /// Whether the worker has the classifier that judges samples (or was sent it).
-    judge_sent: StoredValue<bool>,
+    /// The classifier that judges samples (a weights file), once sent to the worker.
+    judge: StoredValue<Option<Vec<u8>>>,
     worker: StoredValue<Option<TrainingWorker>, LocalStorage>,
+    /// Which module the worker runs.
+    worker_module: StoredValue<WorkerModule>,
+    /// The shipped digits and the dataset in use, for a worker started afresh.
+    files: StoredValue<Arc<MnistFiles>>,
+    dataset: RwSignal<Arc<Dataset>>,
     /// Numbers the sessions: bumped whenever the weights in use are replaced, so events about
     /// older weights, still on their way, are dropped.
     generation: StoredValue<u64>,
@@ -90,37 +97,65 @@ impl TrainState {
             applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
             coverage: RwSignal::new(Vec::new()),
             weights_source: RwSignal::new(WeightsChoice::Fresh),
-            backend: RwSignal::new(None),
+            backend: runtime.training_backend,
             measuring_backends: RwSignal::new(false),
             backend_preference: RwSignal::new(runtime.backend_preference),
-            judge_sent: StoredValue::new(false),
+            judge: StoredValue::new(None),
             worker: StoredValue::new_local(None),
+            worker_module: StoredValue::new(WorkerModule::Page),
+            files: StoredValue::new(runtime.files.clone()),
+            dataset: runtime.dataset,
             generation: StoredValue::new(0),
             run: StoredValue::new(0),
             next_request: StoredValue::new(0),
             waiting: StoredValue::new_local(HashMap::new()),
             rate: StoredValue::new(RateMeter::default()),
         };
+        state.spawn_worker();
+        state
+    }
+
+    /// The module a worker needs for `preference`: the one with WebGPU where the browser has
+    /// WebGPU and the CPU is not asked for.
+    fn module_for(preference: BackendPreference) -> WorkerModule {
+        if preference != BackendPreference::Cpu && browser_offers_webgpu() {
+            WorkerModule::WebGpu
+        } else {
+            WorkerModule::Page
+        }
+    }
+
+    /// Starts a training worker (ending the previous one, if any) and gives it the digits, the
+    /// dataset in use and the classifier; the caller then resets the session.
+    fn spawn_worker(self) {
         let crash = move |message: String| {
-            state.running.set(false);
-            state.pausing.set(false);
-            state.stepping.set(false);
-            state.notice.set(Some(format!(
-                "Training is unavailable: {message}. Reload the page to try again."
-            )));
+            show_crash(self, message);
         };
-        match TrainingWorker::spawn(move |event| state.on_event(event), crash) {
+        let preference = self.backend_preference.get_untracked();
+        let module = Self::module_for(preference);
+        if let Some(old) = self.worker.try_update_value(Option::take).flatten() {
+            old.terminate();
+        }
+        self.worker_module.set_value(module);
+        match TrainingWorker::spawn(module, move |event| self.on_event(event), crash) {
             Ok(worker) => {
+                let files = self.files.get_value();
                 worker.send(&Command::Start {
-                    images: ByteBuf::from(runtime.files.images.clone()),
-                    labels: ByteBuf::from(runtime.files.labels.clone()),
-                    backend: runtime.backend_preference,
+                    images: ByteBuf::from(files.images.clone()),
+                    labels: ByteBuf::from(files.labels.clone()),
+                    backend: preference,
                 });
-                state.worker.set_value(Some(worker));
+                self.worker.set_value(Some(worker));
+                let dataset = self.dataset.get_untracked();
+                if !dataset.is_shipped() {
+                    self.use_dataset(&dataset);
+                }
+                if let Some(weights) = self.judge.get_value() {
+                    self.set_judge(weights);
+                }
             }
             Err(message) => crash(message),
         }
-        state
     }
 
     fn send(self, command: Command) {
@@ -170,15 +205,21 @@ impl TrainState {
         });
     }
 
-    /// Trains on `preference`'s backend from the next reset on.
+    /// Trains on `preference`'s backend from the next reset on; starts a worker with the other
+    /// module if this one lacks (or needlessly has) WebGPU.
     pub fn set_backend(self, preference: BackendPreference) {
         self.backend_preference.set(preference);
-        self.send(Command::Backend { preference });
+        if Self::module_for(preference) == self.worker_module.get_value() {
+            self.send(Command::Backend { preference });
+        } else {
+            self.backend.set(None);
+            self.spawn_worker();
+        }
     }
 
     /// Sends the classifier that judges a generator's samples (a weights file) to the worker.
     pub fn set_judge(self, weights: Vec<u8>) {
-        self.judge_sent.set_value(true);
+        self.judge.set_value(Some(weights.clone()));
         self.send(Command::Judge {
             weights: ByteBuf::from(weights),
         });
@@ -186,7 +227,7 @@ impl TrainState {
 
     /// Whether the classifier was sent to the worker.
     pub fn has_judge(self) -> bool {
-        self.judge_sent.get_value()
+        self.judge.with_value(Option::is_some)
     }
 
     /// Sends `command` made with a fresh request number and waits for its answer.
@@ -350,4 +391,14 @@ impl TrainState {
             let _ = answer.send(event);
         }
     }
+}
+
+/// After the worker failed: nothing runs, and the notice says why.
+fn show_crash(state: TrainState, message: String) {
+    state.running.set(false);
+    state.pausing.set(false);
+    state.stepping.set(false);
+    state.notice.set(Some(format!(
+        "Training is unavailable: {message}. Reload the page to try again."
+    )));
 }

@@ -26,7 +26,7 @@ use leptos::prelude::*;
 
 use crate::data::{Dataset, MnistSplit};
 use crate::train::backend_choice::BackendPreference;
-use crate::web::{BackendInfo, address_backend_preference, choose_backend};
+use crate::web::address_backend_preference;
 use augment_panel::AugmentPanel;
 use compare_panel::ComparePanel;
 use dataset::{MnistFiles, fetch_mnist};
@@ -42,10 +42,11 @@ use share::{ShareBar, read_link, write_link};
 /// Everything the panels need once start-up is done.
 #[derive(Clone)]
 pub struct Runtime {
-    /// The device models train on (autodiff enabled).
+    /// The device the page's own panels (Compare, Draw, Explore) run their models on: burn's
+    /// CPU backend, with autodiff. Only the training worker has WebGPU (see `Cargo.toml`).
     pub device: burn::tensor::Device,
-    /// Which backend that device is, for the badge.
-    pub backend: BackendInfo,
+    /// The training worker's backend: its badge and why it is in use, once it said.
+    pub training_backend: RwSignal<Option<(String, String)>>,
     /// The shipped digits, split: what the pretrained models of Draw and Explore see.
     pub data: Arc<MnistSplit>,
     /// The files they came from, for the training worker.
@@ -95,31 +96,30 @@ fn show_fatal_error(message: &str) {
     }
 }
 
-/// The page: header with the backend badge, then the Train panel once start-up is done.
+/// The page: header with the training backend's badge, then the Train panel once start-up is done.
 #[component]
 fn App() -> impl IntoView {
     let runtime = RwSignal::new(None::<Runtime>);
+    let training_backend = RwSignal::new(None::<(String, String)>);
     let startup_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        let backend_preference = address_backend_preference();
-        let (device, backend) = choose_backend(backend_preference).await;
         match fetch_mnist().await {
             Ok((data, files)) => {
                 let data = Arc::new(data);
                 runtime.set(Some(Runtime {
-                    device,
-                    backend,
+                    device: burn::tensor::Device::flex().autodiff(),
+                    training_backend,
                     dataset: RwSignal::new(Arc::new(Dataset::shipped(data.clone()))),
                     data,
                     files: Arc::new(files),
-                    backend_preference,
+                    backend_preference: address_backend_preference(),
                 }))
             }
             Err(message) => startup_error.set(Some(message)),
         }
     });
-    let badge = move || runtime.with(|r| r.as_ref().map(|r| r.backend.badge.clone()));
-    let badge_title = move || runtime.with(|r| r.as_ref().map(|r| r.backend.explanation.clone()).unwrap_or_default());
+    let badge = move || training_backend.with(|b| b.as_ref().map(|(badge, _)| badge.clone()));
+    let badge_title = move || training_backend.with(|b| b.as_ref().map(|(_, why)| why.clone()).unwrap_or_default());
     view! {
         <header class="top">
             <h1>"genplay" <span class="tagline">"train autoencoders, VAEs and GANs in your browser"</span></h1>

@@ -235,12 +235,11 @@ pub fn TrainPanel(
         PreviewKind::Reconstructions => "Reconstructions of 64 held-out digits it never trains on",
         PreviewKind::Samples => "Samples from 64 fixed random codes, the same at every refresh",
     };
-    let page_backend = runtime.with_value(|r| r.backend.explanation.clone());
     let backend_note = move || {
         state
             .backend
             .with(|b| b.as_ref().map(|(_, explanation)| explanation.clone()))
-            .unwrap_or_else(|| page_backend.clone())
+            .unwrap_or_else(|| "Starting the training worker…".into())
     };
 
     let train_badge = move || {

@@ -1,5 +1,6 @@
-//! The page's end of the training worker: starts `train-worker.js` as a module worker, hands it
-//! this page's own WebAssembly module, and carries [`Command`]s there and [`Event`]s back.
+//! The page's end of the training worker: starts `train-worker.js` as a module worker, tells it
+//! which WebAssembly module to run ([`WorkerModule`]), and carries [`Command`]s there and
+//! [`Event`]s back.
 
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -8,6 +9,18 @@ use crate::train::protocol::{Command, Event};
 
 /// The worker's loader script, next to the wasm-bindgen glue in the built site.
 const LOADER: &str = "train-worker.js";
+/// The glue of the module variant with WebGPU, next to it (www/build-webgpu-module.sh).
+const WEBGPU_GLUE: &str = "genplay-webgpu.js";
+
+/// Which WebAssembly module a worker runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerModule {
+    /// The page's own module, CPU only, handed over already compiled.
+    Page,
+    /// The variant with WebGPU, which the worker fetches and compiles; where it does not load,
+    /// the worker runs the page's module and says why.
+    WebGpu,
+}
 
 /// A running training worker. Dropping it leaves the worker running; the page keeps one for
 /// its whole life.
@@ -20,11 +33,18 @@ pub struct TrainingWorker {
 impl TrainingWorker {
     /// Starts the worker. `on_event` hears every event it sends; `on_crash` hears why, if the
     /// worker itself fails.
-    pub fn spawn(on_event: impl Fn(Event) + 'static, on_crash: impl Fn(String) + 'static) -> Result<Self, String> {
+    pub fn spawn(
+        module: WorkerModule,
+        on_event: impl Fn(Event) + 'static,
+        on_crash: impl Fn(String) + 'static,
+    ) -> Result<Self, String> {
         let glue = glue_url().ok_or("the page does not name its WebAssembly glue script")?;
-        let loader = web_sys::Url::new_with_base(LOADER, &glue)
-            .map_err(|e| format!("no address for the training worker ({e:?})"))?
-            .href();
+        let beside_glue = |file: &str| {
+            web_sys::Url::new_with_base(file, &glue)
+                .map(|url| url.href())
+                .map_err(|e| format!("no address for {file} ({e:?})"))
+        };
+        let loader = beside_glue(LOADER)?;
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(&loader, &options)
@@ -43,9 +63,21 @@ impl TrainingWorker {
             on_crash(format!("the training worker failed ({})", error.message()));
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let boot = js_sys::Object::new();
-        js_sys::Reflect::set(&boot, &"glue".into(), &glue.into()).map_err(|e| format!("{e:?}"))?;
-        js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module()).map_err(|e| format!("{e:?}"))?;
+        let set = |object: &js_sys::Object, key: &str, value: &JsValue| {
+            js_sys::Reflect::set(object, &key.into(), value).map_err(|e| format!("{e:?}"))
+        };
+        let page_module = js_sys::Object::new();
+        set(&page_module, "glue", &glue.clone().into())?;
+        set(&page_module, "module", &wasm_bindgen::module())?;
+        let boot = match module {
+            WorkerModule::Page => page_module,
+            WorkerModule::WebGpu => {
+                let boot = js_sys::Object::new();
+                set(&boot, "glue", &beside_glue(WEBGPU_GLUE)?.into())?;
+                set(&boot, "fallback", &page_module)?;
+                boot
+            }
+        };
         worker
             .post_message(&boot)
             .map_err(|e| format!("could not hand the module to the training worker ({e:?})"))?;

@@ -167,8 +167,14 @@ mod tests {
 
     #[test]
     fn the_address_names_a_preference_or_gets_auto() {
-        assert_eq!(BackendPreference::from_query("?v=1&backend=cpu"), BackendPreference::Cpu);
-        assert_eq!(BackendPreference::from_query("backend=webgpu&v=1"), BackendPreference::WebGpu);
+        assert_eq!(
+            BackendPreference::from_query("?v=1&backend=cpu"),
+            BackendPreference::Cpu
+        );
+        assert_eq!(
+            BackendPreference::from_query("backend=webgpu&v=1"),
+            BackendPreference::WebGpu
+        );
         assert_eq!(BackendPreference::from_query("?v=1"), BackendPreference::Auto);
         assert_eq!(BackendPreference::from_query("?backend=tpu"), BackendPreference::Auto);
         for preference in BackendPreference::ALL {
@@ -178,7 +184,10 @@ mod tests {
 
     #[test]
     fn the_faster_backend_wins_and_the_sentence_says_by_how_much() {
-        let duel = SpeedDuel { cpu: 104.0, webgpu: 1.8 };
+        let duel = SpeedDuel {
+            cpu: 104.0,
+            webgpu: 1.8,
+        };
         assert_eq!(duel.winner(), BackendKind::Cpu);
         assert!((duel.ratio() - 57.78).abs() < 0.01);
         assert_eq!(

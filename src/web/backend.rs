@@ -1,12 +1,10 @@
 //! Opens the devices: burn's CPU backend always, the browser's WebGPU where it has a working
-//! adapter, saying plainly which is in use and why. `backend=cpu` or `backend=webgpu` in the
-//! page's address asks for one. Works on the page and in a worker (both have `navigator.gpu`
-//! where the browser offers WebGPU).
+//! adapter and this module was built with it (feature `webgpu`: the training worker's variant),
+//! saying plainly which is in use and why. `backend=cpu` or `backend=webgpu` in the page's
+//! address asks for one.
 
 use burn::tensor::Device;
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::train::backend_choice::{BackendKind, BackendPreference};
 
@@ -42,6 +40,7 @@ impl BackendInfo {
 }
 
 /// The browser's WebGPU device (autodiff enabled) and its adapter's name, or why there is none.
+#[cfg(feature = "webgpu")]
 pub async fn open_webgpu() -> Result<(Device, String), String> {
     let adapter = webgpu_adapter_name().await?;
     match Device::wgpu_options().init_async().await {
@@ -50,20 +49,17 @@ pub async fn open_webgpu() -> Result<(Device, String), String> {
     }
 }
 
-/// The device the page's own panels (Compare, Draw, Explore) use: WebGPU where it works,
-/// unless `preference` asks for the CPU.
-pub async fn choose_backend(preference: BackendPreference) -> (Device, BackendInfo) {
-    let cpu = |reason: &str| (Device::flex().autodiff(), BackendInfo::cpu(reason));
-    if preference == BackendPreference::Cpu {
-        return cpu("the address asks for the CPU backend (backend=cpu)");
-    }
-    match open_webgpu().await {
-        Ok((device, adapter)) => (
-            device,
-            BackendInfo::webgpu(&adapter, "The panels run their models on your GPU through WebGPU.".into()),
-        ),
-        Err(reason) => cpu(&reason),
-    }
+/// Without the feature `webgpu` there is no WebGPU backend in this module (the page's).
+#[cfg(not(feature = "webgpu"))]
+pub async fn open_webgpu() -> Result<(Device, String), String> {
+    Err("this part of the playground was built without WebGPU".into())
+}
+
+/// Whether the browser offers WebGPU at all (`navigator.gpu`), on the page or in a worker.
+pub fn browser_offers_webgpu() -> bool {
+    Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|navigator| Reflect::get(&navigator, &"gpu".into()))
+        .is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
 }
 
 /// The backend the page's address asks for (`backend=`), [`BackendPreference::Auto`] if none
@@ -75,7 +71,11 @@ pub fn address_backend_preference() -> BackendPreference {
 }
 
 /// Asks the browser for a WebGPU adapter and returns its description, or why there is none.
+#[cfg(feature = "webgpu")]
 async fn webgpu_adapter_name() -> Result<String, String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|_| "no navigator")?;
     let gpu = Reflect::get(&navigator, &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
     if gpu.is_undefined() || gpu.is_null() {

@@ -4,7 +4,8 @@
 //   each browser backend, and TF.js's on the same workloads (../shared/bench/tfjs), with ratios;
 // - time from navigation to the first pretrained sample on screen (a link that loads the shipped
 //   MLP GAN), on the CPU;
-// - the wasm module's size, raw and gzipped (level 9);
+// - the wasm modules' sizes, raw and gzipped (level 9): the page's (CPU only, what every visitor
+//   loads) and the variant with WebGPU that a training worker loads where the browser has WebGPU;
 // - memory after 100 and after 5,000 training steps of ae_mlp on the CPU (on WebGPU after 100 and
 //   after as many steps as MEMORY_WEBGPU_SECONDS allow: SwiftShader trains ~2 steps/s): the page's
 //   JS heap after a garbage collection and WebAssembly memory, the training worker's WebAssembly
@@ -14,6 +15,8 @@
 //   node tests/bench/train-speed.mjs [seconds-per-measurement]
 //   BENCH_BACKENDS=cpu node tests/bench/train-speed.mjs     (one backend only)
 //   BENCH_TFJS=0 node tests/bench/train-speed.mjs           (without the TF.js peer)
+//   BENCH_MEMORY=0 node tests/bench/train-speed.mjs         (without the memory runs)
+//   GENPLAY_DIST=/other/dist node tests/bench/train-speed.mjs   (another build of the site)
 //
 // Ours is measured through the UI as a user sees it: press Train, let a warm-up pass, then count
 // steps over a fixed wall-clock window. Memory is read from the worker by a copy of the site whose
@@ -26,7 +29,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { distDir, serveStatic, launchBrowser, openPage, withBackend } from '../e2e/harness.mjs';
+import { distDir, serveStatic, launchBrowser, openPage, withBackend, backendBadge } from '../e2e/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -39,12 +42,14 @@ const MEMORY_WEBGPU_SECONDS = 240;
 const WORKER_PROBE = `
 self.__bench = { gpuBytes: 0, gpuBuffers: 0, memory: null };
 {
-  const instantiate = WebAssembly.instantiate;
-  WebAssembly.instantiate = async (...args) => {
-    const result = await instantiate(...args);
-    self.__bench.memory = (result.instance ?? result).exports.memory;
-    return result;
-  };
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async (...args) => {
+      const result = await original(...args);
+      self.__bench.memory = (result.instance ?? result).exports.memory;
+      return result;
+    };
+  }
   if (self.GPUDevice) {
     const create = GPUDevice.prototype.createBuffer;
     const sizes = new WeakMap();
@@ -148,10 +153,18 @@ function probedSite() {
   return dir;
 }
 
+/** Sizes of the page's module (CPU only, what every visitor loads) and of the variant with
+ * WebGPU (what a training worker loads where the browser has WebGPU). */
 function wasmSize() {
-  const file = readdirSync(distDir).find(f => f.endsWith('_bg.wasm'));
-  const bytes = readFileSync(path.join(distDir, file));
-  return { file, raw_mb: round(bytes.length / 1e6), gzip9_mb: round(gzipSync(bytes, { level: 9 }).length / 1e6) };
+  const size = file => {
+    const bytes = readFileSync(path.join(distDir, file));
+    return { file, raw_mb: round(bytes.length / 1e6), gzip9_mb: round(gzipSync(bytes, { level: 9 }).length / 1e6) };
+  };
+  const modules = readdirSync(distDir).filter(f => f.endsWith('_bg.wasm'));
+  return {
+    page: size(modules.find(f => !f.startsWith('genplay-webgpu'))),
+    webgpu_worker: size(modules.find(f => f.startsWith('genplay-webgpu'))),
+  };
 }
 
 async function ours() {
@@ -169,12 +182,14 @@ async function ours() {
         await page.goto(withBackend(site.url, backend));
         await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
         await page.waitForFunction(() => document.querySelector('[data-testid="backend-note"]').textContent.length > 0);
-        const badge = await page.locator('[data-testid="backend-badge"]').textContent();
+        const badge = await backendBadge(page, backend === 'webgpu' ? /^WebGPU/ : /^CPU/);
         results[backend] = { badge, steps_per_s: {} };
         for (const model of models) {
           results[backend].steps_per_s[model] = await measure(page, model, backend === 'webgpu' ? 3 : 20);
         }
-        results[backend].memory = await memoryOverTraining(page, backend === 'webgpu' ? MEMORY_WEBGPU_SECONDS : 600);
+        if (process.env.BENCH_MEMORY !== '0') {
+          results[backend].memory = await memoryOverTraining(page, backend === 'webgpu' ? MEMORY_WEBGPU_SECONDS : 600);
+        }
         console.error(JSON.stringify({ [backend]: results[backend] }));
         await page.close();
       } finally {

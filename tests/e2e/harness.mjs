@@ -78,6 +78,16 @@ export function withBackend(url, backend) {
   return address.href;
 }
 
+/**
+ * The training backend's badge in the page header, once the training worker has named a backend
+ * matching `pattern` (it says "starting…" until then).
+ */
+export async function backendBadge(page, pattern, timeout = 120_000) {
+  await page.waitForFunction(source => new RegExp(source).test(document.querySelector('[data-testid="backend-badge"]').textContent),
+    pattern.source, { timeout, polling: 100 });
+  return page.locator('[data-testid="backend-badge"]').textContent();
+}
+
 /** Opens `url` in a new page and collects its console errors and uncaught exceptions. */
 export async function openPage(context, url) {
   const page = await context.newPage();

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, distDir, withBackend } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, distDir, withBackend, backendBadge } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 
@@ -114,7 +114,7 @@ for (const webgpu of [false, true]) {
     const browser = await launchBrowser({ webgpu });
     try {
       const { page, errors } = await freshPage(browser, webgpu ? 'webgpu' : 'auto');
-      assert.match(await page.locator('[data-testid="backend-badge"]').textContent(), new RegExp(`^${backend}`));
+      await backendBadge(page, new RegExp(`^${backend}`));
       // WebGPU here is SwiftShader (a CPU emulating a GPU): one model keeps the test short there.
       for (const model of webgpu ? ['ae_mlp'] : ['ae_mlp', 'dcgan']) {
         await page.selectOption('[data-testid="model-select"]', model);

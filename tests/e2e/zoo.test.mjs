@@ -2,7 +2,7 @@
 // error: finite losses, a preview on the grid, and the step counter at ten or more.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend, backendBadge } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 const STEPS = 10;
@@ -18,7 +18,7 @@ for (const webgpu of [false, true]) {
     try {
       const { page, errors } = await openPage(browser.context, withBackend(site.url, webgpu ? 'webgpu' : 'auto'));
       await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
-      assert.match(await page.locator('[data-testid="backend-badge"]').textContent(), new RegExp(`^${backend}`));
+      await backendBadge(page, new RegExp(`^${backend}`));
       const options = await page.locator('[data-testid="model-select"] option').evaluateAll(os => os.map(o => o.value));
       assert.deepEqual(options, MODELS);
       for (const model of MODELS) {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Trunk post-build hook: builds the variant of the module with WebGPU (cargo feature `webgpu`)
+# and writes it, with its wasm-bindgen glue, into the site being built as genplay-webgpu.js and
+# genplay-webgpu_bg.wasm. The page's own module is CPU only: burn's GPU kernel compiler is about
+# two thirds of the code, so only a training worker that can use WebGPU loads this variant.
+set -euo pipefail
+profile=debug
+flags=()
+if [ "${TRUNK_PROFILE:-debug}" = release ]; then
+  profile=release
+  flags=(--release)
+fi
+cd "$(dirname "$0")/.."
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build "${flags[@]}" --locked --target wasm32-unknown-unknown --lib --no-default-features --features webgpu
+# The build above wrote the cdylib where Trunk's build of the page's module had put its own:
+# that one was already bound and copied, so nothing is lost.
+wasm-bindgen --target web --no-typescript --out-dir "${TRUNK_STAGING_DIR:?run by trunk}" \
+  --out-name genplay-webgpu "$target_dir/wasm32-unknown-unknown/$profile/genplay.wasm"
