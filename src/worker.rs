@@ -55,8 +55,9 @@ struct Worker {
     webgpu: Option<Result<(Device, String), String>>,
     /// Which backend the user wants.
     preference: BackendPreference,
-    /// Speeds measured on both backends, by model, for [`BackendPreference::Auto`].
-    measured: HashMap<ModelKind, SpeedDuel>,
+    /// Speeds measured on both backends, by model, for [`BackendPreference::Auto`], or why
+    /// timing failed (that model then stays on the CPU).
+    measured: HashMap<ModelKind, Result<SpeedDuel, String>>,
     /// The device the session trains on, and which backend it is.
     device: Option<Device>,
     backend: Option<BackendKind>,
@@ -348,9 +349,10 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind) {
         (_, Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
         (BackendPreference::WebGpu, Ok((gpu, adapter))) => (gpu, webgpu_chosen(&adapter)),
         (_, Ok((gpu, adapter))) => {
-            let known = worker.borrow().measured.get(&kind).copied();
+            let known = worker.borrow().measured.get(&kind).cloned();
             match known {
-                Some(duel) => measured_choice(duel, kind, cpu, gpu, &adapter),
+                Some(Ok(duel)) => measured_choice(duel, kind, cpu, gpu, &adapter),
+                Some(Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
                 None => (
                     cpu,
                     BackendInfo {
@@ -426,27 +428,20 @@ async fn settle_backend(worker: &Shared) {
     };
     let duel = match measure_both(kind, &settings, &data, &cpu, &gpu, &adapter).await {
         Ok(duel) => duel,
-        Err(reason) => {
+        Err(e) => {
             // Not timed again: this model stays on the CPU.
-            worker
-                .borrow_mut()
-                .measured
-                .insert(kind, SpeedDuel { cpu: 1.0, webgpu: 0.0 });
-            return use_device(
-                worker,
-                cpu,
-                &BackendInfo::cpu(&format!("timing WebGPU failed ({reason})")),
-            );
+            let reason = format!("timing the backends failed ({e})");
+            worker.borrow_mut().measured.insert(kind, Err(reason.clone()));
+            return use_device(worker, cpu, &BackendInfo::cpu(&reason));
         }
     };
-    worker.borrow_mut().measured.insert(kind, duel);
-    let (device, info) = measured_choice(duel, kind, cpu, gpu, &adapter);
+    worker.borrow_mut().measured.insert(kind, Ok(duel));
+    let (device, info) = measured_choice(duel, kind, cpu.clone(), gpu, &adapter);
     if info.kind == BackendKind::WebGpu
         && let Err(e) = move_session(worker, &device).await
     {
-        return post(&Event::Failed {
-            message: format!("the model could not move to WebGPU, so it stays on the CPU: {e}"),
-        });
+        let reason = format!("the model could not move to WebGPU ({e})");
+        return use_device(worker, cpu, &BackendInfo::cpu(&reason));
     }
     use_device(worker, device, &info);
 }

@@ -135,6 +135,9 @@ impl TrainState {
         let module = Self::module_for(preference);
         if let Some(old) = self.worker.try_update_value(Option::take).flatten() {
             old.terminate();
+            // Whoever waits for an answer from the old worker hears that none will come.
+            self.waiting.update_value(HashMap::clear);
+            self.measuring_backends.set(false);
         }
         self.worker_module.set_value(module);
         match TrainingWorker::spawn(module, move |event| self.on_event(event), crash) {

@@ -22,8 +22,8 @@ pub enum WorkerModule {
     WebGpu,
 }
 
-/// A running training worker. Dropping it leaves the worker running; the page keeps one for
-/// its whole life.
+/// A running training worker. Dropping it leaves the worker running; [`TrainingWorker::terminate`]
+/// ends it (the Train panel starts another when its backend needs the other module).
 pub struct TrainingWorker {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
