@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
-use genplay::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use genplay::train::ModelKind;
 use genplay::train::augment::{AugmentArm, AugmentExperiment, AugmentPlan};
 use genplay::train::catalogue::session_from_file;
@@ -42,12 +41,8 @@ fn run() -> Result<(), String> {
         }
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("public");
+    let data = MnistSplit::read_folder(&root.join("data"))?;
     let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
-    let data = MnistSplit::from_idx(
-        &read(&root.join("data").join(IMAGES_FILE))?,
-        &read(&root.join("data").join(LABELS_FILE))?,
-    )
-    .map_err(|e| e.to_string())?;
     let manifest_text = std::fs::read_to_string(root.join("weights/manifest.json")).map_err(|e| e.to_string())?;
     let manifest: Manifest = serde_json::from_str(&manifest_text).map_err(|e| e.to_string())?;
     let device = Device::flex().autodiff();

@@ -14,7 +14,6 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
-use genplay::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use genplay::model::classifier::CLASSES;
 use genplay::model::{ClassifierConfig, DigitClassifier};
 use genplay::train::batches::labels_tensor;
@@ -121,8 +120,7 @@ fn main() {
 
 fn run(request: &Request) -> Result<(), String> {
     let data_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
-    let read = |name: &str| std::fs::read(data_dir.join(name)).map_err(|e| format!("{name}: {e}"));
-    let data = MnistSplit::from_idx(&read(IMAGES_FILE)?, &read(LABELS_FILE)?).map_err(|e| e.to_string())?;
+    let data = MnistSplit::read_folder(&data_dir)?;
     let device = Device::flex().autodiff();
     std::fs::create_dir_all(&request.out).map_err(|e| e.to_string())?;
     let manifest_path = request.out.join(MANIFEST_FILE);

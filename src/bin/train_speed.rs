@@ -12,7 +12,6 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
-use genplay::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use genplay::train::catalogue::start_session;
 use genplay::train::{Hyperparameters, ModelKind, read_floats};
 
@@ -45,8 +44,7 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    let read = |name: &str| std::fs::read(data_dir.join(name)).map_err(|e| format!("{name}: {e}"));
-    let data = MnistSplit::from_idx(&read(IMAGES_FILE)?, &read(LABELS_FILE)?).map_err(|e| e.to_string())?;
+    let data = MnistSplit::read_folder(&data_dir)?;
     let mut devices = Vec::new();
     if backend == "cpu" || backend == "both" {
         devices.push(("CPU (flex, one thread)".to_string(), Device::flex().autodiff()));

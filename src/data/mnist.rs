@@ -85,6 +85,17 @@ impl MnistSplit {
         Self::from_bytes(&pair.pixels, &pair.labels)
     }
 
+    /// Reads [`IMAGES_FILE`] and [`LABELS_FILE`] from the folder `dir` (as `public/data`) and
+    /// splits them: what the native commands train on. The error names the file.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn read_folder(dir: &std::path::Path) -> Result<Self, String> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        Self::from_idx(&read(IMAGES_FILE)?, &read(LABELS_FILE)?).map_err(|e| e.to_string())
+    }
+
     /// Splits images given as pixel bytes (`IMAGE_PIXELS` per image) with one label (0 to 9)
     /// each: the last tenth is held out.
     pub fn from_bytes(pixels: &[u8], labels: &[u8]) -> Result<Self, MnistError> {

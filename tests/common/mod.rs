@@ -21,8 +21,7 @@ pub fn mnist_bytes() -> (Vec<u8>, Vec<u8>) {
 
 /// The shipped digits, split.
 pub fn mnist() -> MnistSplit {
-    let (images, labels) = mnist_bytes();
-    MnistSplit::from_idx(&images, &labels).expect("the shipped MNIST files decode")
+    MnistSplit::read_folder(&data_dir()).expect("the shipped MNIST files decode")
 }
 
 /// A session of `kind` with the shipped pretrained weights loaded, on the CPU backend.
