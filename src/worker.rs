@@ -26,7 +26,7 @@ use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
-use crate::web::{BackendInfo, browser_offers_webgpu, now_ms, open_webgpu, yield_to_browser};
+use crate::web::{BackendInfo, now_ms, open_webgpu, yield_to_browser};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
 /// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
@@ -327,7 +327,6 @@ async fn webgpu_device(worker: &Shared) -> Result<(Device, String), String> {
     let known = worker.borrow().webgpu.clone();
     let opened = match known {
         Some(opened) => opened,
-        None if !browser_offers_webgpu() => Err("this browser does not offer WebGPU".into()),
         None => open_webgpu().await,
     };
     worker.borrow_mut().webgpu = Some(opened.clone());
@@ -355,15 +354,11 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind) {
                 Some(Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
                 None => (
                     cpu,
-                    BackendInfo {
-                        kind: BackendKind::Cpu,
-                        badge: "CPU".into(),
-                        explanation: format!(
-                            "WebGPU ({adapter}) and the CPU are both available: when the {} first trains, a few \
-                             steps are timed on each, and it trains on the faster.",
-                            kind.label()
-                        ),
-                    },
+                    BackendInfo::cpu_explained(format!(
+                        "WebGPU ({adapter}) and the CPU are both available: when the {} first trains, a few steps \
+                         are timed on each, and it trains on the faster.",
+                        kind.label()
+                    )),
                 ),
             }
         }
@@ -375,14 +370,7 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind) {
 fn measured_choice(duel: SpeedDuel, kind: ModelKind, cpu: Device, gpu: Device, adapter: &str) -> (Device, BackendInfo) {
     let explanation = duel.explanation(kind.label());
     match duel.winner() {
-        BackendKind::Cpu => (
-            cpu,
-            BackendInfo {
-                kind: BackendKind::Cpu,
-                badge: "CPU".into(),
-                explanation,
-            },
-        ),
+        BackendKind::Cpu => (cpu, BackendInfo::cpu_explained(explanation)),
         BackendKind::WebGpu => (gpu, BackendInfo::webgpu(adapter, explanation)),
     }
 }

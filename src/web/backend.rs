@@ -5,6 +5,7 @@
 
 use burn::tensor::Device;
 use js_sys::Reflect;
+use wasm_bindgen::JsValue;
 
 use crate::train::backend_choice::{BackendKind, BackendPreference};
 
@@ -22,10 +23,15 @@ pub struct BackendInfo {
 impl BackendInfo {
     /// The CPU backend, because of `reason`.
     pub fn cpu(reason: &str) -> Self {
+        Self::cpu_explained(format!("Training runs on the CPU (WebAssembly): {reason}."))
+    }
+
+    /// The CPU backend, with `explanation` as the whole sentence.
+    pub fn cpu_explained(explanation: String) -> Self {
         Self {
             kind: BackendKind::Cpu,
             badge: "CPU".into(),
-            explanation: format!("Training runs on the CPU (WebAssembly): {reason}."),
+            explanation,
         }
     }
 
@@ -40,9 +46,17 @@ impl BackendInfo {
 }
 
 /// The browser's WebGPU device (autodiff enabled) and its adapter's name, or why there is none.
-#[cfg(feature = "webgpu")]
 pub async fn open_webgpu() -> Result<(Device, String), String> {
-    let adapter = webgpu_adapter_name().await?;
+    let Some(gpu) = navigator_gpu() else {
+        return Err("this browser does not offer WebGPU".into());
+    };
+    open_offered_webgpu(gpu).await
+}
+
+/// Opens the WebGPU device of `gpu` (the browser's `navigator.gpu`).
+#[cfg(feature = "webgpu")]
+async fn open_offered_webgpu(gpu: JsValue) -> Result<(Device, String), String> {
+    let adapter = webgpu_adapter_name(gpu).await?;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Ok((device.autodiff(), adapter)),
         Err(e) => Err(format!("WebGPU could not start ({e})")),
@@ -51,15 +65,21 @@ pub async fn open_webgpu() -> Result<(Device, String), String> {
 
 /// Without the feature `webgpu` there is no WebGPU backend in this module (the page's).
 #[cfg(not(feature = "webgpu"))]
-pub async fn open_webgpu() -> Result<(Device, String), String> {
+async fn open_offered_webgpu(_gpu: JsValue) -> Result<(Device, String), String> {
     Err("this part of the playground was built without WebGPU".into())
 }
 
 /// Whether the browser offers WebGPU at all (`navigator.gpu`), on the page or in a worker.
 pub fn browser_offers_webgpu() -> bool {
+    navigator_gpu().is_some()
+}
+
+/// The browser's `navigator.gpu`, if it has one.
+fn navigator_gpu() -> Option<JsValue> {
     Reflect::get(&js_sys::global(), &"navigator".into())
         .and_then(|navigator| Reflect::get(&navigator, &"gpu".into()))
-        .is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
+        .ok()
+        .filter(|gpu| !gpu.is_undefined() && !gpu.is_null())
 }
 
 /// The backend the page's address asks for (`backend=`), [`BackendPreference::Auto`] if none
@@ -72,15 +92,10 @@ pub fn address_backend_preference() -> BackendPreference {
 
 /// Asks the browser for a WebGPU adapter and returns its description, or why there is none.
 #[cfg(feature = "webgpu")]
-async fn webgpu_adapter_name() -> Result<String, String> {
-    use wasm_bindgen::{JsCast, JsValue};
+async fn webgpu_adapter_name(gpu: JsValue) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).map_err(|_| "no navigator")?;
-    let gpu = Reflect::get(&navigator, &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
-    if gpu.is_undefined() || gpu.is_null() {
-        return Err("this browser does not offer WebGPU".into());
-    }
     let request = Reflect::get(&gpu, &"requestAdapter".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
