@@ -4,6 +4,12 @@
 # genplay-webgpu_bg.wasm. The page's own module is CPU only: burn's GPU kernel compiler is about
 # two thirds of the code, so only a training worker that can use WebGPU loads this variant.
 set -euo pipefail
+# GENPLAY_WEBGPU_MODULE=0 skips it, for a build that only profiles or tests the CPU path (a
+# training worker that finds no WebGPU module falls back to the page's and says so).
+if [ "${GENPLAY_WEBGPU_MODULE:-1}" = 0 ]; then
+  echo "build-webgpu-module.sh: skipped (GENPLAY_WEBGPU_MODULE=0)"
+  exit 0
+fi
 profile=debug
 flags=()
 if [ "${TRUNK_PROFILE:-debug}" = release ]; then

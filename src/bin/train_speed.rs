@@ -3,7 +3,7 @@
 //! built with the feature `native-webgpu`, on burn's wgpu runtime (WebGPU's shader path, natively
 //! over Vulkan, Metal or DX12): how fast the browser's WebGPU path could be on a real GPU.
 //!
-//!     cargo run --release --bin train-speed -- [--seconds 5] [--backend cpu|webgpu|both]
+//!     cargo run --release --bin train-speed -- [--seconds 5] [--backend cpu|webgpu|both] [--model ae_mlp]
 //!     cargo run --release --features native-webgpu --bin train-speed -- --backend both
 //!
 //! Losses are read back every 8 steps, as the site's worker reads them once per slice.
@@ -22,7 +22,7 @@ const READ_EVERY: usize = 8;
 /// Untimed steps first (kernel compilation, autotuning, allocation).
 const WARM_UP_STEPS: usize = 16;
 
-const USAGE: &str = "usage: train-speed [--seconds S] [--backend cpu|webgpu|both] [--data DIR]";
+const USAGE: &str = "usage: train-speed [--seconds S] [--backend cpu|webgpu|both] [--model ID] [--data DIR]";
 
 fn main() {
     if let Err(problem) = run() {
@@ -33,6 +33,7 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let (mut seconds, mut backend) = (5.0f64, "cpu".to_string());
+    let mut workloads = WORKLOADS.to_vec();
     let mut data_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -41,6 +42,7 @@ fn run() -> Result<(), String> {
             "--seconds" => seconds = value.parse().map_err(|e| format!("--seconds: {e}"))?,
             "--backend" => backend = value,
             "--data" => data_dir = value.into(),
+            "--model" => workloads = vec![ModelKind::from_id(&value).ok_or(format!("unknown model {value}"))?],
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -58,7 +60,7 @@ fn run() -> Result<(), String> {
     println!("| backend | workload | steps/s | steps timed |");
     println!("|---|---|---|---|");
     for (name, device) in &devices {
-        for kind in WORKLOADS {
+        for &kind in &workloads {
             let (rate, steps) = measure(kind, &data, device, seconds)?;
             println!("| {name} | {} | {rate:.1} | {steps} |", kind.id());
         }

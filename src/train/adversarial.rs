@@ -2,12 +2,13 @@
 //! step, each with its own Adam optimiser (beta_1 = 0.5, as in the DCGAN paper). The generator
 //! uses the non-saturating loss; real labels may be smoothed on one side (Salimans et al., 2016).
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::batches::BatchSource;
+use super::fused_adam::FusedAdam;
 use super::evaluate::PendingScores;
 use super::settings::Hyperparameters;
 use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, seed_step};
@@ -237,5 +238,5 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
 
 /// Adam as the DCGAN paper sets it for both players (beta_1 = 0.5).
 fn adam() -> ModuleOptimizer {
-    AdamConfig::new().with_beta_1(0.5).init()
+    FusedAdam::new(0.5).init()
 }

@@ -1,10 +1,11 @@
 //! Training a digit classifier (the CNN that judges generated digits, or the augmentation
 //! experiment's MLP), and measuring its accuracy.
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor};
 
 use super::batches::{BatchSource, upload, upload_labels};
+use super::fused_adam::FusedAdam;
 use super::readback::{ReadbackError, read_floats};
 use crate::data::Digits;
 use crate::model::classifier::LabelClassifier;
@@ -26,7 +27,7 @@ impl<M: LabelClassifier> ClassifierTrainer<M> {
     pub fn new(model: M, learning_rate: f64, batch_size: usize, seed: u64, digits: &Digits, device: &Device) -> Self {
         Self {
             model: Some(model),
-            optimizer: AdamConfig::new().init(),
+            optimizer: FusedAdam::standard().init(),
             learning_rate,
             batches: BatchSource::new(digits, batch_size, seed, device),
         }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod classifier;
 pub mod compare;
 pub mod evaluate;
+pub mod fused_adam;
 pub mod history;
 pub mod latent_plane;
 pub mod metrics;

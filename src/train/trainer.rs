@@ -1,12 +1,13 @@
 //! One training session: a model, its Adam optimiser, and a seeded pass over the training
 //! digits, advanced one batch at a time by whoever drives it.
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::{Device, Int, Tensor};
 
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
+use super::fused_adam::FusedAdam;
 use super::settings::Hyperparameters;
 use crate::data::MnistSplit;
 use crate::model::completion::{RECONSTRUCTION_ROUNDS, complete_by_reconstruction};
@@ -98,7 +99,7 @@ impl<M: GenerativeModel> Trainer<M> {
     pub fn new(model: M, settings: &Hyperparameters, data: &MnistSplit, device: &Device) -> Self {
         Self {
             model: Some(model),
-            optimizer: AdamConfig::new().init(),
+            optimizer: FusedAdam::standard().init(),
             learning_rate: settings.learning_rate,
             batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
             held_out_images: upload(&data.held_out, device),
@@ -203,7 +204,7 @@ impl<M: GenerativeModel> Session for Trainer<M> {
     fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError> {
         let [own] = split_by_owner(tensors, ["model"])?;
         self.model = Some(load_into(self.model(), own, precision)?);
-        self.optimizer = AdamConfig::new().init();
+        self.optimizer = FusedAdam::standard().init();
         self.steps = 0;
         Ok(())
     }
