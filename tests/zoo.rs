@@ -1,11 +1,13 @@
 //! Every model of the zoo: one training step reports its named terms, the preview has the
 //! grid's shape, settings outside their ranges are refused with a clear message, and the
-//! digit classifier reaches 97% on the held-out digits.
+//! digit classifier reaches 97% on the held-out digits; both players of each GAN learn at every
+//! step.
 
 use burn::tensor::Device;
 use genplay::model::{Architecture, AutoencoderConfig, ClassifierConfig, VaeConfig};
 use genplay::train::classifier::accuracy;
-use genplay::train::{ClassifierTrainer, ModelKind, read_floats};
+use genplay::train::{ClassifierTrainer, ModelKind, Session, read_floats};
+use genplay::weights::Precision;
 
 mod common;
 use common::seeded;
@@ -47,6 +49,48 @@ fn every_model_steps_and_previews_with_the_expected_shapes() {
                     .iter()
                     .all(|l| (0.0..=1.0).contains(&l[2]) && (0.0..=1.0).contains(&l[3]))
             );
+        }
+    }
+}
+
+/// Each player's parameters, flattened, from a GAN session, as `(generator, discriminator)`.
+fn players(session: &dyn Session) -> (Vec<f32>, Vec<f32>) {
+    let (mut generator, mut discriminator) = (Vec::new(), Vec::new());
+    for parameter in session.parameters(Precision::F32) {
+        let values = pollster::block_on(read_floats(parameter.values)).unwrap();
+        if parameter.name.starts_with("generator.") {
+            generator.extend(values);
+        } else {
+            discriminator.extend(values);
+        }
+    }
+    (generator, discriminator)
+}
+
+#[test]
+fn both_gan_players_train_at_every_step() {
+    // The generator's step holds the discriminator fixed (it asks for no gradients there): the
+    // discriminator must still learn in its own step, and the generator in its.
+    for kind in [ModelKind::GanMlp, ModelKind::Dcgan, ModelKind::Cgan] {
+        let _turn = seeded::turn();
+        let mut session = seeded::session(kind, 5);
+        let mut before = players(session.as_ref());
+        assert!(
+            !before.0.is_empty() && !before.1.is_empty(),
+            "{kind:?}: both players have parameters"
+        );
+        for step in 1..=3 {
+            seeded::train(session.as_mut(), 1);
+            let after = players(session.as_ref());
+            assert_ne!(
+                after.0, before.0,
+                "{kind:?}: the generator did not change at step {step}"
+            );
+            assert_ne!(
+                after.1, before.1,
+                "{kind:?}: the discriminator did not change at step {step}"
+            );
+            before = after;
         }
     }
 }

@@ -33,7 +33,10 @@ impl FusedAdam {
             .with_beta_1(beta_1)
             .with_beta_2(BETA_2)
             .with_epsilon(EPSILON);
-        Self { beta_1, elsewhere: config.build() }
+        Self {
+            beta_1,
+            elsewhere: config.build(),
+        }
     }
 
     /// Adam with burn's default settings.
@@ -83,7 +86,11 @@ impl Optimizer for FusedAdam {
         let update = UpdateFactors::at(time, self.beta_1, lr);
         update.apply(&mut parameters, &gradient, &mut moment_1, &mut moment_2);
         let tensor_of = |values: Vec<f32>| Tensor::from_data(TensorData::new(values, shape.clone()), &device);
-        let state = AdamState::new(AdaptiveMomentumState::new(time, tensor_of(moment_1), tensor_of(moment_2)));
+        let state = AdamState::new(AdaptiveMomentumState::new(
+            time,
+            tensor_of(moment_1),
+            tensor_of(moment_2),
+        ));
         (tensor_of(parameters), Some(state))
     }
 
@@ -189,7 +196,10 @@ mod tests {
         for beta_1 in [0.9, 0.5] {
             let (burns, ours) = train_both(beta_1, 5);
             let (_, untouched) = train_both(beta_1, 0);
-            assert!(burns.iter().zip(&untouched).any(|(a, b)| a != b), "the steps changed nothing");
+            assert!(
+                burns.iter().zip(&untouched).any(|(a, b)| a != b),
+                "the steps changed nothing"
+            );
             for (a, b) in burns.iter().zip(&ours) {
                 assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "burn {a} against fused {b}");
             }
