@@ -74,7 +74,10 @@ impl Optimizer for FusedAdam {
         }
         let shape = tensor.shape();
         let mut parameters = floats(tensor);
-        let gradient = floats(grad);
+        // Read in place: a gradient comes from burn's kernels, whose buffers can be aligned for
+        // SIMD, and turning one into a `Vec<f32>` would copy it.
+        let gradient = grad.into_data();
+        let gradient: &[f32] = gradient.as_slice().expect("checked to be an f32 tensor");
         let (time, mut moment_1, mut moment_2) = match state {
             Some(state) => (
                 state.momentum.time + 1,
@@ -84,7 +87,7 @@ impl Optimizer for FusedAdam {
             None => (1, vec![0.0; parameters.len()], vec![0.0; parameters.len()]),
         };
         let update = UpdateFactors::at(time, self.beta_1, lr);
-        update.apply(&mut parameters, &gradient, &mut moment_1, &mut moment_2);
+        update.apply(&mut parameters, gradient, &mut moment_1, &mut moment_2);
         let tensor_of = |values: Vec<f32>| Tensor::from_data(TensorData::new(values, shape.clone()), &device);
         let state = AdamState::new(AdaptiveMomentumState::new(
             time,
