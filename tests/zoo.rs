@@ -71,7 +71,7 @@ fn players(session: &dyn Session) -> (Vec<f32>, Vec<f32>) {
 fn both_gan_players_train_at_every_step() {
     // The generator's step holds the discriminator fixed (it asks for no gradients there): the
     // discriminator must still learn in its own step, and the generator in its.
-    for kind in [ModelKind::GanMlp, ModelKind::Dcgan, ModelKind::Cgan] {
+    for kind in ModelKind::ALL.into_iter().filter(|k| k.is_adversarial()) {
         let _turn = seeded::turn();
         let mut session = seeded::session(kind, 5);
         let mut before = players(session.as_ref());

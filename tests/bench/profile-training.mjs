@@ -16,14 +16,14 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serveStatic, launchBrowser, openPage, withBackend } from '../e2e/harness.mjs';
+import { serveStatic, launchBrowser, openPage, withBackend, numberIn } from '../e2e/harness.mjs';
 
 const model = process.argv[2] || 'ae_mlp';
 const seconds = Number(process.argv[3] || 8);
 const rows = Number(process.argv[4] || 30);
 const WARM_UP_STEPS = 100;
 
-const stepCount = page => page.locator('[data-testid="step-count"]').textContent().then(Number);
+const stepCount = page => numberIn(page, 'step-count');
 
 /**
  * A DevTools session with the page's training worker, through the page's own session (the worker
