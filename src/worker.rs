@@ -26,7 +26,8 @@ use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
-use crate::web::{BackendInfo, now_ms, open_webgpu, yield_to_browser};
+use crate::train::speed_memory::{RememberedSpeed, SpeedMemory};
+use crate::web::{BackendInfo, date_text, now_ms, open_webgpu, wall_clock_ms, yield_to_browser};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
 /// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
@@ -55,9 +56,13 @@ struct Worker {
     webgpu: Option<Result<(Device, String), String>>,
     /// Which backend the user wants.
     preference: BackendPreference,
-    /// Speeds measured on both backends, by model, for [`BackendPreference::Auto`], or why
-    /// timing failed (that model then stays on the CPU).
-    measured: HashMap<ModelKind, Result<SpeedDuel, String>>,
+    /// Speeds measured on both backends for [`BackendPreference::Auto`], on this visit or
+    /// remembered by the browser from an earlier one.
+    speeds: SpeedMemory,
+    /// When this visit's worker started (milliseconds since 1970): older speeds are remembered.
+    visit_started_ms: f64,
+    /// Models whose timing failed on this visit, and why (they stay on the CPU).
+    timing_failed: HashMap<ModelKind, String>,
     /// The device the session trains on, and which backend it is.
     device: Option<Device>,
     backend: Option<BackendKind>,
@@ -174,8 +179,17 @@ async fn handle(worker: &Shared, command: Command) {
             images,
             labels,
             backend,
-        } => start(worker, &images, &labels, backend).await,
+            remembered,
+        } => {
+            {
+                let mut state = worker.borrow_mut();
+                state.speeds = remembered;
+                state.visit_started_ms = wall_clock_ms();
+            }
+            start(worker, &images, &labels, backend).await
+        }
         Command::Backend { preference } => worker.borrow_mut().preference = preference,
+        Command::ForgetSpeeds => forget_speeds(worker),
         Command::Data {
             images,
             labels,
@@ -333,10 +347,10 @@ async fn webgpu_device(worker: &Shared) -> Result<(Device, String), String> {
     opened
 }
 
-/// Picks the device a fresh session of `kind` trains on: the backend the user asked for, or
-/// under [`BackendPreference::Auto`] the faster one measured for `kind`, the CPU until measured
-/// (see [`settle_backend`]). Tells the page which and why.
-async fn choose_training_device(worker: &Shared, kind: ModelKind) {
+/// Picks the device a fresh session of `kind` with `batch_size` trains on: the backend the user
+/// asked for, or under [`BackendPreference::Auto`] the faster one measured for it (on this visit
+/// or remembered), the CPU until measured (see [`settle_backend`]). Tells the page which and why.
+async fn choose_training_device(worker: &Shared, kind: ModelKind, batch_size: usize) {
     let (preference, Some(cpu)) = ({ worker.borrow().preference }, { worker.borrow().cpu.clone() }) else {
         return;
     };
@@ -348,9 +362,9 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind) {
         (_, Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
         (BackendPreference::WebGpu, Ok((gpu, adapter))) => (gpu, webgpu_chosen(&adapter)),
         (_, Ok((gpu, adapter))) => {
-            let known = worker.borrow().measured.get(&kind).cloned();
+            let known = known_speed(&worker.borrow(), kind, batch_size, &adapter);
             match known {
-                Some(Ok(duel)) => measured_choice(duel, kind, cpu, gpu, &adapter),
+                Some(Ok((duel, measured_on))) => measured_choice(duel, measured_on, kind, cpu, gpu, &adapter),
                 Some(Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
                 None => (
                     cpu,
@@ -366,9 +380,57 @@ async fn choose_training_device(worker: &Shared, kind: ModelKind) {
     use_device(worker, device, &info);
 }
 
-/// The device and badge for `kind` after `duel`.
-fn measured_choice(duel: SpeedDuel, kind: ModelKind, cpu: Device, gpu: Device, adapter: &str) -> (Device, BackendInfo) {
-    let explanation = duel.explanation(kind.label());
+/// What is known of `kind`'s speed at `batch_size` on `adapter`: the duel, with its date when it
+/// is remembered from an earlier visit, or why timing failed on this one; `None` until timed.
+fn known_speed(
+    state: &Worker,
+    kind: ModelKind,
+    batch_size: usize,
+    adapter: &str,
+) -> Option<Result<(SpeedDuel, Option<String>), String>> {
+    if let Some(reason) = state.timing_failed.get(&kind) {
+        return Some(Err(reason.clone()));
+    }
+    let speed = state.speeds.find(adapter, kind, batch_size, wall_clock_ms())?;
+    let measured_on = (speed.measured_at_ms < state.visit_started_ms).then(|| date_text(speed.measured_at_ms));
+    Some(Ok((speed.duel, measured_on)))
+}
+
+/// Forgets every measured speed (the page forgets its stored copy): each model is timed again
+/// the next time it trains, and a session that moves keeps its weights.
+fn forget_speeds(worker: &Shared) {
+    {
+        let mut state = worker.borrow_mut();
+        state.speeds = SpeedMemory::default();
+        state.timing_failed.clear();
+    }
+    let explanation = "Measured speeds forgotten: the next time a model trains, a few steps are timed on the CPU \
+                       and on WebGPU again, and it trains on the faster."
+        .to_string();
+    let info = {
+        let state = worker.borrow();
+        match (state.backend, &state.webgpu) {
+            (Some(BackendKind::WebGpu), Some(Ok((_, adapter)))) => BackendInfo::webgpu(adapter, explanation),
+            _ => BackendInfo::cpu_explained(explanation),
+        }
+    };
+    post(&Event::Backend {
+        measuring: false,
+        badge: info.badge,
+        explanation: info.explanation,
+    });
+}
+
+/// The device and badge for `kind` after `duel`, measured on `measured_on` if on an earlier visit.
+fn measured_choice(
+    duel: SpeedDuel,
+    measured_on: Option<String>,
+    kind: ModelKind,
+    cpu: Device,
+    gpu: Device,
+    adapter: &str,
+) -> (Device, BackendInfo) {
+    let explanation = duel.explanation(kind.label(), measured_on.as_deref());
     match duel.winner() {
         BackendKind::Cpu => (cpu, BackendInfo::cpu_explained(explanation)),
         BackendKind::WebGpu => (gpu, BackendInfo::webgpu(adapter, explanation)),
@@ -406,7 +468,7 @@ async fn settle_backend(worker: &Shared) {
         else {
             return;
         };
-        if state.preference != BackendPreference::Auto || state.measured.contains_key(&kind) {
+        if state.preference != BackendPreference::Auto {
             return;
         }
         (kind, settings, data, cpu)
@@ -414,17 +476,28 @@ async fn settle_backend(worker: &Shared) {
     let Ok((gpu, adapter)) = webgpu_device(worker).await else {
         return;
     };
+    if known_speed(&worker.borrow(), kind, settings.batch_size, &adapter).is_some() {
+        return;
+    }
     let duel = match measure_both(kind, &settings, &data, &cpu, &gpu, &adapter).await {
         Ok(duel) => duel,
         Err(e) => {
             // Not timed again: this model stays on the CPU.
             let reason = format!("timing the backends failed ({e})");
-            worker.borrow_mut().measured.insert(kind, Err(reason.clone()));
+            worker.borrow_mut().timing_failed.insert(kind, reason.clone());
             return use_device(worker, cpu, &BackendInfo::cpu(&reason));
         }
     };
-    worker.borrow_mut().measured.insert(kind, Ok(duel));
-    let (device, info) = measured_choice(duel, kind, cpu.clone(), gpu, &adapter);
+    let speed = RememberedSpeed {
+        adapter: adapter.clone(),
+        model: kind.id().into(),
+        batch_size: settings.batch_size,
+        duel,
+        measured_at_ms: wall_clock_ms(),
+    };
+    worker.borrow_mut().speeds.remember(speed.clone());
+    post(&Event::SpeedMeasured(speed));
+    let (device, info) = measured_choice(duel, None, kind, cpu.clone(), gpu, &adapter);
     if info.kind == BackendKind::WebGpu
         && let Err(e) = move_session(worker, &device).await
     {
@@ -503,7 +576,7 @@ async fn set_judge(worker: &Shared, weights: &[u8]) {
 
 /// Replaces the session with a fresh one, on the device chosen for it, and shows it.
 async fn reset(worker: &Shared, generation: u64, kind: ModelKind, settings: Hyperparameters) {
-    choose_training_device(worker, kind).await;
+    choose_training_device(worker, kind, settings.batch_size).await;
     {
         let mut state = worker.borrow_mut();
         let (Some(device), Some(data)) = (state.device.clone(), state.data.clone()) else {

@@ -15,6 +15,7 @@ use crate::train::augment::{
     ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress, EXAMPLES_PER_CLASS, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES,
 };
 use crate::train::backend_choice::BackendPreference;
+use crate::train::speed_memory::SpeedMemory;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
 use crate::web::now_ms;
 
@@ -125,6 +126,7 @@ pub fn AugmentPanel(
                         labels: ByteBuf::from(files.labels.clone()),
                         // Networks this small train faster on the CPU than through a GPU's dispatches.
                         backend: BackendPreference::Cpu,
+                        remembered: SpeedMemory::default(),
                     });
                     spawned.send(&Command::Augment { plan, generators });
                     worker.set_value(Some(spawned));

@@ -11,6 +11,7 @@ use serde_bytes::ByteBuf;
 
 use super::Runtime;
 use super::dataset::MnistFiles;
+use super::speed_store;
 use super::training_worker::{TrainingWorker, WorkerModule};
 use crate::data::idx::{encode_idx_images, encode_idx_labels};
 use crate::data::{Dataset, IMAGE_SIDE};
@@ -147,6 +148,7 @@ impl TrainState {
                     images: ByteBuf::from(files.images.clone()),
                     labels: ByteBuf::from(files.labels.clone()),
                     backend: preference,
+                    remembered: speed_store::remembered_speeds(),
                 });
                 self.worker.set_value(Some(worker));
                 let dataset = self.dataset.get_untracked();
@@ -206,6 +208,13 @@ impl TrainState {
             labels: ByteBuf::from(encode_idx_labels(&labels)),
             digit_classes: dataset.has_digit_classes(),
         });
+    }
+
+    /// Forgets the backend speeds measured so far, here and in the browser's storage: each model
+    /// is timed on both backends again the next time it trains.
+    pub fn forget_speeds(self) {
+        speed_store::forget_speeds();
+        self.send(Command::ForgetSpeeds);
     }
 
     /// Trains on `preference`'s backend from the next reset on; starts a worker with the other
@@ -331,6 +340,7 @@ impl TrainState {
                 self.measuring_backends.set(measuring);
                 self.backend.set(Some((badge, explanation)));
             }
+            Event::SpeedMeasured(speed) => speed_store::remember_speed(speed),
             Event::Failed { message } => self.notice.set(Some(format!("Training: {message}."))),
             Event::Started {
                 loss_names,

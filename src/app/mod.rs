@@ -15,6 +15,7 @@ mod image_grid;
 mod pretrained;
 mod settings_form;
 mod share;
+mod speed_store;
 mod train_panel;
 mod training_worker;
 mod web_files;

@@ -21,6 +21,7 @@ use crate::model::PreviewKind;
 use crate::train::backend_choice::BackendPreference;
 use crate::train::{Hyperparameters, ModelKind};
 use crate::weights::CLASSIFIER_ID;
+use crate::web::browser_offers_webgpu;
 
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;
@@ -242,6 +243,12 @@ pub fn TrainPanel(
             .unwrap_or_else(|| "Starting the training worker…".into())
     };
 
+    // Measured speeds are kept across visits; the user can have them measured afresh.
+    let can_time_again = move || {
+        state.backend_preference.get() == BackendPreference::Auto
+            && !state.measuring_backends.get()
+            && browser_offers_webgpu()
+    };
     let train_badge = move || {
         state
             .backend
@@ -254,6 +261,12 @@ pub fn TrainPanel(
             <h2>"Train"</h2>
             <p class="backend-note" data-testid="backend-note" data-measuring=move || state.measuring_backends.get().to_string()>
                 <span class="badge" data-testid="train-backend">{train_badge}</span>" "{backend_note}
+                {move || can_time_again().then(|| view! {
+                    " "<button class="link" data-testid="time-again" on:click=move |_| state.forget_speeds()
+                        title="Forget the measured speeds: each model is timed on both backends again the next time it trains">
+                        "Time again"
+                    </button>
+                })}
             </p>
             <div class="controls">
                 <label data-control="model">

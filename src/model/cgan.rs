@@ -6,10 +6,10 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::{leaky_relu, sigmoid};
+use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor};
 
-use super::gan::{Discriminator, Generator, LEAKY_SLOPE};
+use super::gan::{Discriminator, Generator, leaky_relu};
 use super::one_hot;
 use crate::data::IMAGE_PIXELS;
 
@@ -82,8 +82,8 @@ impl Generator for ConditionalGenerator {
     /// # Shapes
     /// `[batch, noise + classes]` -> `[batch, 784]`
     fn generate(&self, input: Tensor<2>) -> Tensor<2> {
-        let x = leaky_relu(self.hidden_1_norm.forward(self.hidden_1.forward(input)), LEAKY_SLOPE);
-        let x = leaky_relu(self.hidden_2_norm.forward(self.hidden_2.forward(x)), LEAKY_SLOPE);
+        let x = leaky_relu(self.hidden_1_norm.forward(self.hidden_1.forward(input)));
+        let x = leaky_relu(self.hidden_2_norm.forward(self.hidden_2.forward(x)));
         sigmoid(self.output.forward(x))
     }
 }
@@ -94,8 +94,8 @@ impl Discriminator for ConditionalDiscriminator {
     fn logits(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<2> {
         // Centre intensities on zero, as in the unconditional discriminator.
         let input = Tensor::cat(vec![images * 2.0 - 1.0, one_hot(labels, self.classes)], 1);
-        let x = leaky_relu(self.hidden_1.forward(input), LEAKY_SLOPE);
-        let x = leaky_relu(self.hidden_2.forward(x), LEAKY_SLOPE);
+        let x = leaky_relu(self.hidden_1.forward(input));
+        let x = leaky_relu(self.hidden_2.forward(x));
         self.output.forward(x)
     }
 }

@@ -5,11 +5,11 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::{leaky_relu, sigmoid};
+use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor};
 
 use super::conv::{doubling_deconv, halving_conv};
-use super::gan::{Discriminator, Generator, LEAKY_SLOPE};
+use super::gan::{Discriminator, Generator, leaky_relu};
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// Shape of the DCGAN.
@@ -74,9 +74,9 @@ impl Generator for ConvGenerator {
     fn generate(&self, noise: Tensor<2>) -> Tensor<2> {
         let batch = noise.dims()[0];
         let x = self.project.forward(noise).reshape([batch, 64, 7, 7]); // [batch, 64, 7, 7]
-        let x = leaky_relu(self.project_norm.forward(x), LEAKY_SLOPE);
+        let x = leaky_relu(self.project_norm.forward(x));
         let x = self.upsample_1.forward(x); // [batch, 32, 14, 14]
-        let x = leaky_relu(self.upsample_1_norm.forward(x), LEAKY_SLOPE);
+        let x = leaky_relu(self.upsample_1_norm.forward(x));
         let x = self.upsample_2.forward(x); // [batch, 1, 28, 28]
         sigmoid(x).reshape([batch, IMAGE_PIXELS])
     }
@@ -88,9 +88,9 @@ impl Discriminator for ConvDiscriminator {
     fn logits(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> Tensor<2> {
         let batch = images.dims()[0];
         let x = images.reshape([batch, 1, IMAGE_SIDE, IMAGE_SIDE]);
-        let x = leaky_relu(self.downsample_1.forward(x), LEAKY_SLOPE); // [batch, 32, 14, 14]
+        let x = leaky_relu(self.downsample_1.forward(x)); // [batch, 32, 14, 14]
         let x = self.downsample_2.forward(x); // [batch, 64, 7, 7]
-        let x = leaky_relu(self.downsample_2_norm.forward(x), LEAKY_SLOPE);
+        let x = leaky_relu(self.downsample_2_norm.forward(x));
         self.output.forward(x.reshape([batch, 64 * 7 * 7]))
     }
 }

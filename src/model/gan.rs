@@ -5,13 +5,22 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::{leaky_relu, sigmoid};
+use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Int, Tensor};
 
 use crate::data::IMAGE_PIXELS;
 
 /// Slope of LeakyReLU for negative inputs, in every GAN here.
 pub const LEAKY_SLOPE: f64 = 0.2;
+
+/// LeakyReLU with slope [`LEAKY_SLOPE`], every GAN's activation, written as
+/// `s x + (1 - s) relu(x)`: the same function, in fewer passes over the activations on the CPU.
+/// burn's `leaky_relu` is a comparison, a scale and a select, and under autodiff the select's
+/// backward pass is two more selects, each over a fresh tensor of zeros; `relu` has a fused
+/// backward pass.
+pub fn leaky_relu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    x.clone() * LEAKY_SLOPE + relu(x) * (1.0 - LEAKY_SLOPE)
+}
 
 /// A network that turns noise codes (followed, for a class-conditional generator, by the
 /// class's one-hot row) into images.
@@ -125,8 +134,8 @@ impl Generator for MlpGenerator {
     /// # Shapes
     /// `[batch, noise]` -> `[batch, 784]`
     fn generate(&self, noise: Tensor<2>) -> Tensor<2> {
-        let x = leaky_relu(self.hidden_1_norm.forward(self.hidden_1.forward(noise)), LEAKY_SLOPE);
-        let x = leaky_relu(self.hidden_2_norm.forward(self.hidden_2.forward(x)), LEAKY_SLOPE);
+        let x = leaky_relu(self.hidden_1_norm.forward(self.hidden_1.forward(noise)));
+        let x = leaky_relu(self.hidden_2_norm.forward(self.hidden_2.forward(x)));
         sigmoid(self.output.forward(x))
     }
 }
@@ -136,8 +145,37 @@ impl Discriminator for MlpDiscriminator {
     /// `[batch, 784]` -> `[batch, 1]`
     fn logits(&self, images: Tensor<2>, _labels: Tensor<1, Int>) -> Tensor<2> {
         // Centre intensities on zero, as a tanh generator's images would be.
-        let x = leaky_relu(self.hidden_1.forward(images * 2.0 - 1.0), LEAKY_SLOPE);
-        let x = leaky_relu(self.hidden_2.forward(x), LEAKY_SLOPE);
+        let x = leaky_relu(self.hidden_1.forward(images * 2.0 - 1.0));
+        let x = leaky_relu(self.hidden_2.forward(x));
         self.output.forward(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::TensorData;
+
+    #[test]
+    fn leaky_relu_has_the_value_and_gradient_of_burns() {
+        let device = Device::flex().autodiff();
+        let values: Vec<f32> = (0..40).map(|i| (i as f32 - 19.5) * 0.37).collect();
+        let run = |ours: bool| {
+            let x = Tensor::<2>::from_data(TensorData::new(values.clone(), [4, 10]), &device).require_grad();
+            let y = if ours {
+                leaky_relu(x.clone())
+            } else {
+                burn::tensor::activation::leaky_relu(x.clone(), LEAKY_SLOPE)
+            };
+            let weights = Tensor::<2>::from_data(TensorData::new((1..=40).map(|w| w as f32).collect(), [4, 10]), &device);
+            let gradients = (y.clone() * weights).sum().backward();
+            let gradient = x.grad(&gradients).unwrap().into_data().try_to_vec::<f32>().unwrap();
+            (y.into_data().try_to_vec::<f32>().unwrap(), gradient)
+        };
+        let ((ours, our_gradient), (burns, burns_gradient)) = (run(true), run(false));
+        for (a, b) in ours.iter().zip(&burns).chain(our_gradient.iter().zip(&burns_gradient)) {
+            assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{a} vs {b}");
+        }
+        assert!(ours.iter().any(|&y| y < 0.0) && ours.iter().any(|&y| y > 1.0));
     }
 }

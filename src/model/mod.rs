@@ -8,6 +8,7 @@ pub mod completion;
 pub mod conv;
 pub mod cvae;
 pub mod dcgan;
+pub mod fused_bce;
 pub mod gan;
 pub mod loss;
 pub mod nets;

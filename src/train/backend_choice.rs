@@ -106,14 +106,19 @@ impl SpeedDuel {
         if slow > 0.0 { fast / slow } else { f64::INFINITY }
     }
 
-    /// One sentence for the user: what was measured for `model` and what trains where.
-    pub fn explanation(&self, model: &str) -> String {
+    /// One sentence for the user: what was measured for `model` and what trains where;
+    /// `measured_on` dates a measurement remembered from an earlier visit ("2026-11-26").
+    pub fn explanation(&self, model: &str, measured_on: Option<&str>) -> String {
         let winner = match self.winner() {
             BackendKind::Cpu => "the CPU",
             BackendKind::WebGpu => "WebGPU",
         };
+        let when = match measured_on {
+            None => "Measured here".to_string(),
+            Some(date) => format!("Measured in this browser on {date}"),
+        };
         format!(
-            "Measured here for the {model}: {} steps/s on the CPU, {} steps/s on WebGPU, so it trains on {winner} \
+            "{when} for the {model}: {} steps/s on the CPU, {} steps/s on WebGPU, so it trains on {winner} \
              ({:.1}x faster). Pick a backend to override.",
             rate_text(self.cpu),
             rate_text(self.webgpu),
@@ -191,9 +196,13 @@ mod tests {
         assert_eq!(duel.winner(), BackendKind::Cpu);
         assert!((duel.ratio() - 57.78).abs() < 0.01);
         assert_eq!(
-            duel.explanation("DCGAN"),
+            duel.explanation("DCGAN", None),
             "Measured here for the DCGAN: 104 steps/s on the CPU, 1.8 steps/s on WebGPU, so it trains on the CPU \
              (57.8x faster). Pick a backend to override."
+        );
+        assert!(
+            duel.explanation("DCGAN", Some("2026-11-26"))
+                .starts_with("Measured in this browser on 2026-11-26 for the DCGAN: 104 steps/s")
         );
         let duel = SpeedDuel { cpu: 5.3, webgpu: 57.6 };
         assert_eq!(duel.winner(), BackendKind::WebGpu);

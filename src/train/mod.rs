@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod protocol;
 pub mod readback;
 pub mod settings;
+pub mod speed_memory;
 pub mod trainer;
 
 pub use adversarial::AdversarialTrainer;

@@ -14,6 +14,7 @@ use super::backend_choice::BackendPreference;
 use super::catalogue::ModelKind;
 use super::metrics::ClassReport;
 use super::settings::Hyperparameters;
+use super::speed_memory::{RememberedSpeed, SpeedMemory};
 use crate::model::PreviewKind;
 
 /// What the page asks of the training worker.
@@ -28,7 +29,12 @@ pub enum Command {
         labels: ByteBuf,
         /// Which backend, or the faster as measured.
         backend: BackendPreference,
+        /// Speeds this browser measured on earlier visits: a model found there is not timed again.
+        remembered: SpeedMemory,
     },
+    /// Forgets every measured speed: each model is timed on both backends again the next time
+    /// it trains. Answered by [`Event::Backend`].
+    ForgetSpeeds,
     /// Changes which backend the next [`Command::Reset`] trains on.
     Backend {
         /// Which backend, or the faster as measured.
@@ -124,6 +130,8 @@ pub enum Event {
         /// One sentence on why this backend is in use.
         explanation: String,
     },
+    /// A model was timed on both backends: the page remembers it for later visits.
+    SpeedMeasured(RememberedSpeed),
     /// The worker could not start, or a command failed outside any session.
     Failed {
         /// What went wrong, in plain words.
@@ -228,6 +236,7 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::backend_choice::SpeedDuel;
 
     /// Every message survives a round trip through JSON, the format the tests can read.
     #[test]
@@ -244,6 +253,7 @@ mod tests {
                 weights: ByteBuf::from(vec![0, 255, 7]),
             },
             Command::Play { run: 9 },
+            Command::ForgetSpeeds,
             Command::Backend {
                 preference: BackendPreference::WebGpu,
             },
@@ -260,6 +270,15 @@ mod tests {
             let json = serde_json::to_string(&command).unwrap();
             assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
         }
+        let measured = Event::SpeedMeasured(RememberedSpeed {
+            adapter: "SwiftShader".into(),
+            model: "ae_mlp".into(),
+            batch_size: 64,
+            duel: SpeedDuel { cpu: 150.0, webgpu: 2.1 },
+            measured_at_ms: 1.8e12,
+        });
+        let json = serde_json::to_string(&measured).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), measured);
         let event = Event::Exported {
             request: 2,
             outcome: Err("no model".into()),

@@ -1,8 +1,10 @@
 //! Browser plumbing shared by the page ([`crate::app`]) and the training worker
-//! ([`crate::worker`]): opening the backends, and the event loop's clock and yield.
+//! ([`crate::worker`]): opening the backends, the event loop's clocks and yield, and the page's
+//! local storage.
 
 pub mod backend;
 pub mod event_loop;
+pub mod storage;
 
 pub use backend::{BackendInfo, address_backend_preference, browser_offers_webgpu, open_webgpu};
-pub use event_loop::{now_ms, yield_to_browser};
+pub use event_loop::{date_text, now_ms, wall_clock_ms, yield_to_browser};

@@ -1,6 +1,7 @@
 // The Train panel, driven as a user drives it, on both browser backends:
 // (a) WebGPU through SwiftShader, (b) no WebGPU at all, where the CPU backend takes over,
-// (c) both at hand and none asked for, where the app times both and trains on the faster.
+// (c) both at hand and none asked for, where the app times both, trains on the faster and
+// remembers the measurement for later visits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend, backendBadge } from './harness.mjs';
@@ -69,7 +70,7 @@ async function trainingBackend(page, pattern) {
   };
 }
 
-test('Both backends at hand: the app times a model on each, trains on the faster, and the menu overrides',
+test('Both backends at hand: the app times a model on each, trains on the faster, remembers it, and the menu overrides',
   { timeout: 600_000 }, async () => {
     const browser = await launchBrowser({ webgpu: true });
     try {
@@ -88,6 +89,23 @@ test('Both backends at hand: the app times a model on each, trains on the faster
       assert.match(chosen.badge, webgpu > cpu ? /^WebGPU — / : /^CPU$/, `${chosen.badge}: ${chosen.note}`);
       console.log(`measured ae_mlp: CPU ${cpu} steps/s, WebGPU ${webgpu} steps/s -> ${chosen.badge}`);
       assert.equal(await page.locator('[data-testid="backend-badge"]').textContent(), chosen.badge);
+      // A later visit remembers the measurement: the model trains on the faster backend at once.
+      const later = await openPage(browser.context, site.url);
+      await later.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+      await later.page.selectOption('[data-testid="model-select"]', 'ae_mlp');
+      const remembered = await trainingBackend(later.page,
+        /Measured in this browser on \d{4}-\d\d-\d\d for the Autoencoder \(MLP\)/);
+      assert.equal(remembered.badge, chosen.badge);
+      await trainFor(later.page, 'ae_mlp', 3, 240_000);
+      assert.match(await later.page.locator('[data-testid="backend-note"]').textContent(),
+        /Measured in this browser on/, 'the remembered model is not timed again');
+      // "Time again" forgets it: the next training times both backends afresh.
+      await later.page.click('[data-testid="time-again"]');
+      await trainingBackend(later.page, /Measured speeds forgotten/);
+      await trainFor(later.page, 'ae_mlp', 6, 240_000);
+      await trainingBackend(later.page, /Measured here for the Autoencoder \(MLP\)/);
+      assert.deepEqual(later.errors, []);
+      await later.page.close();
       // The user's choice wins; it starts the model again, on the backend asked for.
       await page.selectOption('[data-testid="backend-select"]', 'webgpu');
       assert.equal(await numberIn(page, 'step-count'), 0);
