@@ -33,8 +33,9 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     discriminator_steps: usize,
     label_smoothing: f32,
     batches: BatchSource,
-    /// Classes of the last real batch, which the generator's next batch is asked to write.
-    last_labels: Option<Tensor<1, Int>>,
+    /// The fakes of the last discriminator step, with the generator's graph, and their classes
+    /// (the real batch's): the generator's step trains on them.
+    last_fakes: Option<(Tensor<2>, Tensor<1, Int>)>,
     steps: usize,
     seed: u64,
     device: Device,
@@ -57,7 +58,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             discriminator_steps: settings.discriminator_steps.max(1),
             label_smoothing: settings.label_smoothing as f32,
             batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
-            last_labels: None,
+            last_fakes: None,
             steps: 0,
             seed: settings.seed,
             device: device.clone(),
@@ -90,16 +91,16 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
     fn discriminator_step(&mut self) -> [Tensor<1>; 3] {
         // Fakes are asked for the real batch's classes, so both halves have the same class mix.
         let (real, labels) = self.batches.next_labelled_batch();
-        let fake = self.generator().generate(self.input(labels.clone())).detach();
+        let fakes = self.generator().generate(self.input(labels.clone()));
         let discriminator = self
             .discriminator
             .take()
             .expect("the discriminator is only taken out during a step");
         let (real_logits, fake_logits) = (
             discriminator.logits(real, labels.clone()),
-            discriminator.logits(fake, labels.clone()),
+            discriminator.logits(fakes.clone().detach(), labels.clone()),
         );
-        self.last_labels = Some(labels);
+        self.last_fakes = Some((fakes, labels));
         let loss = bce_to_constant(real_logits.clone(), 1.0 - self.label_smoothing)
             + bce_to_constant(fake_logits.clone(), 0.0);
         let grads = GradientsParams::from_grads(loss.backward(), &discriminator);
@@ -116,12 +117,14 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
     }
 
     /// One generator update with the non-saturating loss `-log D(G(z))`; returns it, detached.
+    /// It scores the fakes of the last discriminator step against the updated discriminator, as
+    /// the DCGAN reference implementations do, rather than generating a second batch: that
+    /// saves one generator forward pass per step.
     fn generator_step(&mut self) -> Tensor<1> {
-        let labels = self
-            .last_labels
+        let (fakes, labels) = self
+            .last_fakes
             .take()
             .expect("a discriminator step comes before each generator step");
-        let input = self.input(labels.clone());
         let generator = self
             .generator
             .take()
@@ -134,7 +137,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             .take()
             .expect("the discriminator is back after its step")
             .no_grad();
-        let loss = bce_to_constant(discriminator.logits(generator.generate(input), labels), 1.0);
+        let loss = bce_to_constant(discriminator.logits(fakes, labels), 1.0);
         let grads = GradientsParams::from_grads(loss.backward(), &generator);
         self.discriminator = Some(discriminator.set_require_grad(true));
         self.generator = Some(self.generator_optimizer.step(self.learning_rate, generator, grads));

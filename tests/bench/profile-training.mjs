@@ -16,7 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serveStatic, launchBrowser, openPage, withBackend, numberIn } from '../e2e/harness.mjs';
+import { serveStatic, launchBrowser, openPage, withBackend, numberIn, waitForSteps } from '../e2e/harness.mjs';
 
 const model = process.argv[2] || 'ae_mlp';
 const seconds = Number(process.argv[3] || 8);
@@ -71,8 +71,7 @@ try {
   await page.selectOption('[data-testid="model-select"]', model);
   await page.click('[data-testid="reset-button"]');
   await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n,
-    WARM_UP_STEPS, { timeout: 300_000, polling: 100 });
+  await waitForSteps(page, WARM_UP_STEPS, { timeout: 300_000 });
   const send = await workerSession(context, page);
   await send('Profiler.enable');
   await send('Profiler.setSamplingInterval', { interval: 200 });

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { distDir, serveStatic, launchBrowser, openPage, withBackend, backendBadge, numberIn } from '../e2e/harness.mjs';
+import { distDir, serveStatic, launchBrowser, openPage, withBackend, backendBadge, numberIn, waitForSteps } from '../e2e/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -69,8 +69,7 @@ self.__bench = { gpuBytes: 0, gpuBuffers: 0, memory: null };
 `;
 
 const stepCount = page => numberIn(page, 'step-count');
-const waitSteps = (page, n, timeout = 600_000) => page.waitForFunction(
-  n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n, n, { timeout, polling: 50 });
+const waitSteps = (page, n, timeout = 600_000) => waitForSteps(page, n, { timeout, polling: 50 });
 const round = (x, digits = 2) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
 /** Steps/s of `model` in the app, over `seconds` after a warm-up. */

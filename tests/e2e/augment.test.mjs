@@ -3,7 +3,7 @@
 // digits each arm added, and the note on where the generators were trained. Stop ends a run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launchBrowser, openPage } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, waitForSteps } from './harness.mjs';
 
 let site;
 before(async () => { site = await serveStatic(); });
@@ -93,8 +93,7 @@ test('CPU: Stop ends a run and a conditional model trains in the Train panel', {
     await page.click('[data-testid="tab-train"]');
     await page.selectOption('[data-testid="model-select"]', 'cvae');
     await page.click('[data-testid="train-button"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]').textContent) >= 40,
-      null, { timeout: 120_000 });
+    await waitForSteps(page, 40);
     await page.click('[data-testid="train-button"]');
     assert.match(await page.locator('.train .model-summary').textContent(), /ask it for a 7/);
     assert.deepEqual(errors, []);

@@ -3,7 +3,7 @@
 // model trained in the Train panel joins as a column.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launchBrowser, openPage } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, waitForSteps } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 const ROWS = ['reconstruction', 'samples', 'interpolation', 'completion'];
@@ -69,8 +69,7 @@ test('CPU: a model trained in the Train panel joins the comparison', { timeout: 
     await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
     await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
     await page.click('[data-testid="train-button"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]').textContent) >= 50,
-      null, { timeout: 120_000 });
+    await waitForSteps(page, 50);
     await page.click('[data-testid="train-button"]');
     await page.click('[data-testid="tab-compare"]');
     await metricsDone(page, MODELS.length, 600_000);

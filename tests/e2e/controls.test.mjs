@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveStatic, launchBrowser, openPage, numberIn, withBackend } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, numberIn, withBackend, waitForSteps } from './harness.mjs';
 
 let site, cpu;
 before(async () => { site = await serveStatic(); cpu = await launchBrowser({ webgpu: false }); });
@@ -17,8 +17,6 @@ async function freshPage(browser = cpu, backend = 'auto') {
   return opened;
 }
 const steps = page => numberIn(page, 'step-count');
-const waitSteps = (page, n, timeout = 120_000) => page.waitForFunction(
-  n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n, n, { timeout, polling: 100 });
 const fieldKeys = page => page.locator('[data-testid^="field-"]').evaluateAll(es => es.map(e => e.dataset.testid.slice(6)));
 async function setField(page, key, value) {
   await page.fill(`[data-testid="field-${key}"]`, String(value));
@@ -84,11 +82,11 @@ test('keyboard: space trains and pauses, S steps, R resets; exports give CSV and
   const { page, errors } = await freshPage();
   await page.locator('[data-testid="train-panel"] h2').click();
   await page.keyboard.press('s');
-  await waitSteps(page, 1);
+  await waitForSteps(page, 1);
   await page.keyboard.press('s');
-  await waitSteps(page, 2);
+  await waitForSteps(page, 2);
   await page.keyboard.press(' ');
-  await waitSteps(page, 30);
+  await waitForSteps(page, 30);
   await page.keyboard.press(' ');
   await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent === 'Resume');
   const done = await steps(page);
@@ -118,7 +116,7 @@ async function longTasksWhileTraining(page, minSteps) {
       .observe({ type: 'longtask' });
   });
   await page.click('[data-testid="train-button"]');
-  await waitSteps(page, minSteps, 150_000);
+  await waitForSteps(page, minSteps, { timeout: 150_000 });
   await page.click('[data-testid="train-button"]');
   return page.evaluate(() => window.__longTasks);
 }
@@ -155,7 +153,7 @@ test('phone width: nothing overflows sideways and the controls stay usable', asy
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await page.click('[data-testid="step-button"]');
-  await waitSteps(page, 1);
+  await waitForSteps(page, 1);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, waitForSteps } from './harness.mjs';
 
 let site, cpu;
 before(async () => { site = await serveStatic(); cpu = await launchBrowser({ webgpu: false }); });
@@ -15,8 +15,6 @@ async function freshPage(query = '') {
   await opened.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
   return opened;
 }
-const waitSteps = (page, n) => page.waitForFunction(
-  n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n, n, { timeout: 120_000, polling: 100 });
 
 /** An IDX pair of `count` 28x28 images: a vertical bar whose column depends on the label (20 to 23). */
 function barsIdx(count) {
@@ -63,7 +61,7 @@ test('an IDX pair is previewed, trained on, named in the link and compared', { t
   assert.match(await page.textContent('[data-testid="dataset-name"]'), /^bars-images-idx3-ubyte: 120 images/);
   assert.match(page.url(), /[?&]data=bars-images-idx3-ubyte(&|$)/);
   await page.click('[data-testid="train-button"]');
-  await waitSteps(page, 40);
+  await waitForSteps(page, 40);
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent === 'Resume');
   const first = Number(await page.getAttribute('[data-testid="stats"]', 'data-first-loss'));
@@ -113,9 +111,9 @@ test('PNG images labelled by file-name prefix train, and MNIST comes back', { ti
   assert.match(await page.textContent('[data-testid="dataset-preview"]'), /80 images were not 28x28/);
   await page.click('[data-testid="dataset-use"]');
   await page.click('[data-testid="step-button"]');
-  await waitSteps(page, 1);
+  await waitForSteps(page, 1);
   await page.click('[data-testid="train-button"]');
-  await waitSteps(page, 20);
+  await waitForSteps(page, 20);
   await page.click('[data-testid="train-button"]');
   assert.ok((await canvasStats(page, 'sample-grid')).mean > 5);
 

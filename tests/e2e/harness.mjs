@@ -110,6 +110,12 @@ export async function canvasStats(page, testId) {
   });
 }
 
+/** Waits until the Train panel's step count reaches at least `n`. */
+export async function waitForSteps(page, n, { timeout = 120_000, polling = 100 } = {}) {
+  await page.waitForFunction(
+    n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n, n, { timeout, polling });
+}
+
 /** The number shown in an element, or NaN. */
 export async function numberIn(page, testId) {
   return Number(await page.locator(`[data-testid="${testId}"]`).textContent());

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveStatic, launchBrowser, numberIn } from './harness.mjs';
+import { serveStatic, launchBrowser, numberIn, waitForSteps } from './harness.mjs';
 
 let site, cpu;
 before(async () => { site = await serveStatic(); cpu = await launchBrowser({ webgpu: false }); });
@@ -93,7 +93,7 @@ test('a garbage link shows what was ignored and a working page, with no injected
   assert.equal(await page.inputValue('[data-testid="field-latent"]'), '16');
   assert.match(page.url(), /\?v=1&model=vae_mlp&/, 'the address bar now holds a clean link');
   await page.click('[data-testid="step-button"]');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]').textContent) >= 1);
+  await waitForSteps(page, 1, { timeout: 30_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

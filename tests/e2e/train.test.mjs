@@ -4,7 +4,7 @@
 // remembers the measurement for later visits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend, backendBadge } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend, backendBadge, waitForSteps } from './harness.mjs';
 
 let site;
 before(async () => { site = await serveStatic(); });
@@ -14,9 +14,7 @@ after(async () => { await site?.close(); });
 async function trainFor(page, model, steps, timeout) {
   await page.selectOption('[data-testid="model-select"]', model);
   await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(
-    n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n,
-    steps, { timeout, polling: 250 });
+  await waitForSteps(page, steps, { timeout, polling: 250 });
   await page.click('[data-testid="train-button"]');
   // The loop stops after its current slice; the count then holds still.
   await page.waitForFunction(() => {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, distDir, withBackend, backendBadge } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, distDir, withBackend, backendBadge, waitForSteps } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 
@@ -58,8 +58,7 @@ test('CPU: every pretrained model loads with one click and shows its digits', { 
     }
     // The loaded model trains on.
     await page.click('[data-testid="train-button"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]').textContent) >= 3,
-      null, { timeout: 120_000 });
+    await waitForSteps(page, 3);
     await page.click('[data-testid="train-button"]');
     assert.deepEqual(errors, []);
   } finally {
@@ -97,8 +96,7 @@ test('CPU: bad weights files are refused by name and the model in use stays as i
     }
     // The app keeps working: the same model trains on.
     await page.click('[data-testid="train-button"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]').textContent) >= 5,
-      null, { timeout: 120_000 });
+    await waitForSteps(page, 5);
     await page.click('[data-testid="train-button"]');
     const recent = Number(await page.locator('[data-testid="stats"]').getAttribute('data-recent-loss'));
     assert.ok(Number.isFinite(recent) && recent < 200, `pretrained VAE trains on at loss ${recent}`);
@@ -120,8 +118,7 @@ for (const webgpu of [false, true]) {
         await page.selectOption('[data-testid="model-select"]', model);
         for (let i = 1; i <= 2; i++) {
           await page.click('[data-testid="step-button"]');
-          await page.waitForFunction(n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n,
-            i, { timeout: 300_000 });
+          await waitForSteps(page, i, { timeout: 300_000 });
         }
         await page.waitForTimeout(300);
         const trained = await gridImage(page);
@@ -134,8 +131,7 @@ for (const webgpu of [false, true]) {
         assert.match(await waitStatus(page, 'done'), /Exported/);
         // Change the weights, then bring the exported ones back.
         await page.click('[data-testid="step-button"]');
-        await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]').textContent) >= 3,
-          null, { timeout: 300_000 });
+        await waitForSteps(page, 3, { timeout: 300_000 });
         await page.waitForFunction(before => document.querySelector('[data-testid="sample-grid"]').toDataURL() !== before,
           trained, { timeout: 60_000 });
         await upload(page, download.suggestedFilename(), exported);

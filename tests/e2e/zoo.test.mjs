@@ -2,7 +2,7 @@
 // error: finite losses, a preview on the grid, and the step counter at ten or more.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend, backendBadge } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, canvasStats, numberIn, withBackend, backendBadge, waitForSteps } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
 const STEPS = 10;
@@ -26,8 +26,7 @@ for (const webgpu of [false, true]) {
         await page.selectOption('[data-testid="model-select"]', model);
         assert.equal(await numberIn(page, 'step-count'), 0, `${model} starts untrained`);
         await page.click('[data-testid="train-button"]');
-        await page.waitForFunction(n => Number(document.querySelector('[data-testid="step-count"]').textContent) >= n,
-          STEPS, { timeout: 300_000, polling: 200 });
+        await waitForSteps(page, STEPS, { timeout: 300_000, polling: 200 });
         await page.click('[data-testid="train-button"]');
         await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent === 'Resume',
           null, { timeout: 120_000 });
