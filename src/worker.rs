@@ -25,8 +25,8 @@ use crate::train::catalogue::{session_from_file, start_session};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
-use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::train::speed_memory::{RememberedSpeed, SpeedMemory};
+use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::web::{BackendInfo, date_text, now_ms, open_webgpu, wall_clock_ms, yield_to_browser};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 

@@ -15,8 +15,8 @@ use crate::train::augment::{
     ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress, EXAMPLES_PER_CLASS, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES,
 };
 use crate::train::backend_choice::BackendPreference;
-use crate::train::speed_memory::SpeedMemory;
 use crate::train::protocol::{Command, Event, PretrainedGenerator};
+use crate::train::speed_memory::SpeedMemory;
 use crate::web::now_ms;
 
 /// A finished experiment: the plan it ran and what it measured.

@@ -20,8 +20,8 @@ use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
 use crate::train::backend_choice::BackendPreference;
 use crate::train::{Hyperparameters, ModelKind};
-use crate::weights::CLASSIFIER_ID;
 use crate::web::browser_offers_webgpu;
+use crate::weights::CLASSIFIER_ID;
 
 /// Steps averaged for the "first" and "recent" loss figures.
 const LOSS_WINDOW: usize = 5;

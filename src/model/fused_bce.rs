@@ -25,10 +25,9 @@ fn exp_of_negative(a: f32) -> f32 {
     let y = -(if a > MAX_EXPONENT { MAX_EXPONENT } else { a });
     let n = (y * LOG2_E + 0.5).floor();
     let r = y - n * LN2_HIGH - n * LN2_LOW;
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1;
+        + 0.5;
     let exp_r = p * r * r + r + 1.0;
     // 2^n as the bits of an f32: n is in [-126, 0] here, so the exponent field stays normal.
     exp_r * f32::from_bits(((n as i32 + 127) << 23) as u32)
@@ -63,7 +62,7 @@ fn ln_of_one_to_two(u: f32) -> f32 {
 pub fn bce_with_logits(logits: &[f32], targets: &[f32], slopes: &mut [f32]) -> (f32, f32) {
     const LANES: usize = 8;
     let (mut losses, mut linears) = ([0f32; LANES], [0f32; LANES]);
-    let mut pixel = |x: f32, t: f32| {
+    let pixel = |x: f32, t: f32| {
         let e = exp_of_negative(x.abs());
         let u = 1.0 + e;
         let inverse = 1.0 / u;
@@ -89,7 +88,11 @@ pub fn bce_with_logits(logits: &[f32], targets: &[f32], slopes: &mut [f32]) -> (
         }
     }
     let (mut loss, mut linear) = (losses.iter().sum::<f32>(), linears.iter().sum::<f32>());
-    for ((&x, &t), s) in logits[chunks..].iter().zip(&targets[chunks..]).zip(&mut slopes[chunks..]) {
+    for ((&x, &t), s) in logits[chunks..]
+        .iter()
+        .zip(&targets[chunks..])
+        .zip(&mut slopes[chunks..])
+    {
         let (slope, pixel_loss, pixel_linear) = pixel(x, t);
         *s = slope;
         loss += pixel_loss;
@@ -128,7 +131,9 @@ mod tests {
     fn loss_and_slopes_match_a_double_precision_reference() {
         // Logits from saturated to tiny, both signs; targets 0, 1 and between; an odd length
         // exercises the tail after the 8-pixel chunks.
-        let logits: Vec<f32> = (0..203).map(|i| ((i as f32 * 0.37).sin() * 30.0) / (1.0 + (i % 7) as f32)).collect();
+        let logits: Vec<f32> = (0..203)
+            .map(|i| ((i as f32 * 0.37).sin() * 30.0) / (1.0 + (i % 7) as f32))
+            .collect();
         let targets: Vec<f32> = (0..203).map(|i| [0.0, 1.0, 0.25][i % 3]).collect();
         let mut slopes = vec![0.0; logits.len()];
         let (loss, linear) = bce_with_logits(&logits, &targets, &mut slopes);
@@ -136,12 +141,22 @@ mod tests {
         for ((&x, &t), &slope) in logits.iter().zip(&targets).zip(&slopes) {
             let (x, t) = (f64::from(x), f64::from(t));
             let sigmoid = 1.0 / (1.0 + (-x).exp());
-            assert!((f64::from(slope) - (sigmoid - t)).abs() < 2e-7, "slope at {x}: {slope} vs {}", sigmoid - t);
+            assert!(
+                (f64::from(slope) - (sigmoid - t)).abs() < 2e-7,
+                "slope at {x}: {slope} vs {}",
+                sigmoid - t
+            );
             reference_loss += x.max(0.0) + (-x.abs()).exp().ln_1p() - t * x;
             reference_linear += x * (sigmoid - t);
         }
-        assert!((f64::from(loss) - reference_loss).abs() < 1e-5 * reference_loss.abs(), "{loss} vs {reference_loss}");
-        assert!((f64::from(linear) - reference_linear).abs() < 1e-4, "{linear} vs {reference_linear}");
+        assert!(
+            (f64::from(loss) - reference_loss).abs() < 1e-5 * reference_loss.abs(),
+            "{loss} vs {reference_loss}"
+        );
+        assert!(
+            (f64::from(linear) - reference_linear).abs() < 1e-4,
+            "{linear} vs {reference_linear}"
+        );
     }
 
     #[test]

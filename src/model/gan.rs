@@ -167,7 +167,8 @@ mod tests {
             } else {
                 burn::tensor::activation::leaky_relu(x.clone(), LEAKY_SLOPE)
             };
-            let weights = Tensor::<2>::from_data(TensorData::new((1..=40).map(|w| w as f32).collect(), [4, 10]), &device);
+            let weights =
+                Tensor::<2>::from_data(TensorData::new((1..=40).map(|w| w as f32).collect(), [4, 10]), &device);
             let gradients = (y.clone() * weights).sum().backward();
             let gradient = x.grad(&gradients).unwrap().into_data().try_to_vec::<f32>().unwrap();
             (y.into_data().try_to_vec::<f32>().unwrap(), gradient)

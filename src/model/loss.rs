@@ -1,7 +1,7 @@
 //! The objectives of the autoencoder family, per image and in nats.
 
-use burn::tensor::{DType, Device, Tensor, TensorData};
 use burn::tensor::activation::softplus;
+use burn::tensor::{DType, Device, Tensor, TensorData};
 
 use super::LossTerms;
 use super::fused_bce::bce_with_logits;
@@ -140,7 +140,10 @@ mod tests {
         for (a, b) in fused_gradient.iter().zip(&gradient) {
             assert!((a - b).abs() <= 1e-5, "gradient {a} vs {b}");
         }
-        assert!(fused_gradient.iter().any(|g| g.abs() > 0.5), "the gradient is not trivially zero");
+        assert!(
+            fused_gradient.iter().any(|g| g.abs() > 0.5),
+            "the gradient is not trivially zero"
+        );
     }
 
     #[test]

@@ -274,7 +274,10 @@ mod tests {
             adapter: "SwiftShader".into(),
             model: "ae_mlp".into(),
             batch_size: 64,
-            duel: SpeedDuel { cpu: 150.0, webgpu: 2.1 },
+            duel: SpeedDuel {
+                cpu: 150.0,
+                webgpu: 2.1,
+            },
             measured_at_ms: 1.8e12,
         });
         let json = serde_json::to_string(&measured).unwrap();

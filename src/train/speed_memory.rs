@@ -67,7 +67,10 @@ impl SpeedMemory {
     pub fn from_json(text: &str) -> Result<Self, String> {
         let memory: Self = serde_json::from_str(text).map_err(|e| format!("unreadable ({e})"))?;
         if memory.version != VERSION {
-            return Err(format!("written by layout version {}, this site reads {VERSION}", memory.version));
+            return Err(format!(
+                "written by layout version {}, this site reads {VERSION}",
+                memory.version
+            ));
         }
         Ok(memory)
     }
@@ -99,8 +102,9 @@ impl SpeedMemory {
         if !(cpu.is_finite() && webgpu.is_finite() && cpu > 0.0 && webgpu > 0.0) {
             return;
         }
-        self.speeds
-            .retain(|kept| kept.adapter != speed.adapter || kept.model != speed.model || kept.batch_size != speed.batch_size);
+        self.speeds.retain(|kept| {
+            kept.adapter != speed.adapter || kept.model != speed.model || kept.batch_size != speed.batch_size
+        });
         self.speeds.insert(0, speed);
         self.speeds.truncate(CAPACITY);
     }
@@ -127,13 +131,27 @@ mod tests {
         let mut memory = SpeedMemory::default();
         memory.remember(speed("SwiftShader", ModelKind::AeMlp, 64, 150.0, 10.0 * DAY));
         let now = 12.0 * DAY;
-        let found = memory.find("SwiftShader", ModelKind::AeMlp, 64, now).expect("remembered");
+        let found = memory
+            .find("SwiftShader", ModelKind::AeMlp, 64, now)
+            .expect("remembered");
         assert_eq!(found.duel.cpu, 150.0);
         assert!(memory.find("NVIDIA H100", ModelKind::AeMlp, 64, now).is_none());
         assert!(memory.find("SwiftShader", ModelKind::VaeMlp, 64, now).is_none());
         assert!(memory.find("SwiftShader", ModelKind::AeMlp, 128, now).is_none());
-        assert!(memory.find("SwiftShader", ModelKind::AeMlp, 64, 10.0 * DAY + MAX_AGE_DAYS * DAY + 1.0).is_none());
-        assert!(memory.find("SwiftShader", ModelKind::AeMlp, 64, 9.0 * DAY).is_none(), "dated in the future");
+        assert!(
+            memory
+                .find(
+                    "SwiftShader",
+                    ModelKind::AeMlp,
+                    64,
+                    10.0 * DAY + MAX_AGE_DAYS * DAY + 1.0
+                )
+                .is_none()
+        );
+        assert!(
+            memory.find("SwiftShader", ModelKind::AeMlp, 64, 9.0 * DAY).is_none(),
+            "dated in the future"
+        );
     }
 
     #[test]
@@ -147,7 +165,10 @@ mod tests {
             memory.remember(speed("a", ModelKind::GanMlp, batch + 1, 30.0, 3.0 + batch as f64));
         }
         assert_eq!(memory.speeds().len(), CAPACITY);
-        assert!(memory.find("a", ModelKind::AeMlp, 64, 100.0).is_none(), "the oldest was forgotten");
+        assert!(
+            memory.find("a", ModelKind::AeMlp, 64, 100.0).is_none(),
+            "the oldest was forgotten"
+        );
         assert!(memory.find("a", ModelKind::GanMlp, CAPACITY + 5, 100.0).is_some());
     }
 
@@ -164,7 +185,11 @@ mod tests {
         let mut memory = SpeedMemory::default();
         memory.remember(speed("SwiftShader", ModelKind::Dcgan, 64, 6.2, 5.0));
         assert_eq!(SpeedMemory::from_json(&memory.to_json()).unwrap(), memory);
-        assert!(SpeedMemory::from_json("{\"version\":1,\"speeds\":[{").unwrap_err().starts_with("unreadable"));
+        assert!(
+            SpeedMemory::from_json("{\"version\":1,\"speeds\":[{")
+                .unwrap_err()
+                .starts_with("unreadable")
+        );
         let other = memory.to_json().replace("\"version\":1", "\"version\":7");
         assert!(SpeedMemory::from_json(&other).unwrap_err().contains("version 7"));
     }
