@@ -51,6 +51,9 @@ pub fn fused_reconstruction_loss(logits: &Tensor<2>, targets: &Tensor<2>) -> Opt
         return None;
     }
     let [batch, pixels] = logits.dims();
+    if batch == 0 || pixels == 0 {
+        return None;
+    }
     let (x, t) = (logits.clone().into_data(), targets.clone().into_data());
     let (x, t): (&[f32], &[f32]) = (x.as_slice().ok()?, t.as_slice().ok()?);
     let mut slopes = vec![0f32; batch * pixels];
