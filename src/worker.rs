@@ -180,14 +180,7 @@ async fn handle(worker: &Shared, command: Command) {
             labels,
             backend,
             remembered,
-        } => {
-            {
-                let mut state = worker.borrow_mut();
-                state.speeds = remembered;
-                state.visit_started_ms = wall_clock_ms();
-            }
-            start(worker, &images, &labels, backend).await
-        }
+        } => start(worker, &images, &labels, backend, remembered).await,
         Command::Backend { preference } => worker.borrow_mut().preference = preference,
         Command::ForgetSpeeds => forget_speeds(worker),
         Command::Data {
@@ -285,8 +278,9 @@ async fn augment(worker: &Shared, plan: AugmentPlan, generators: Vec<PretrainedG
     });
 }
 
-/// Decodes the digits and opens the devices: the CPU's, and WebGPU's unless the CPU is chosen.
-async fn start(worker: &Shared, images: &[u8], labels: &[u8], preference: BackendPreference) {
+/// Decodes the digits, keeps the speeds the browser remembers and opens the devices: the CPU's,
+/// and WebGPU's unless the CPU is chosen.
+async fn start(worker: &Shared, images: &[u8], labels: &[u8], preference: BackendPreference, remembered: SpeedMemory) {
     let data = match MnistSplit::from_idx(images, labels) {
         Ok(data) => data,
         Err(e) => {
@@ -300,6 +294,8 @@ async fn start(worker: &Shared, images: &[u8], labels: &[u8], preference: Backen
     {
         let mut state = worker.borrow_mut();
         state.preference = preference;
+        state.speeds = remembered;
+        state.visit_started_ms = wall_clock_ms();
         state.cpu = Some(cpu.clone());
         state.device = Some(cpu);
         state.backend = Some(BackendKind::Cpu);

@@ -1,10 +1,10 @@
 //! The objectives of the autoencoder family, per image and in nats.
 
 use burn::tensor::activation::softplus;
-use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn::tensor::{DType, Tensor, TensorData};
 
-use super::LossTerms;
 use super::fused_bce::bce_with_logits;
+use super::{LossTerms, is_cpu};
 
 /// Names of the terms [`elbo_loss_terms`] reports.
 pub const ELBO_LOSS_NAMES: &[&str] = &["loss", "recon", "kl"];
@@ -46,8 +46,11 @@ pub fn reconstruction_loss(logits: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
 /// one multiplication in the autodiff graph.
 pub fn fused_reconstruction_loss(logits: &Tensor<2>, targets: &Tensor<2>) -> Option<Tensor<1>> {
     let device = logits.device();
-    let on_cpu = device.clone().without_autodiff() == Device::flex();
-    if !on_cpu || logits.dtype() != DType::F32 || targets.dtype() != DType::F32 || logits.dims() != targets.dims() {
+    if !is_cpu(&device)
+        || logits.dtype() != DType::F32
+        || targets.dtype() != DType::F32
+        || logits.dims() != targets.dims()
+    {
         return None;
     }
     let [batch, pixels] = logits.dims();

@@ -96,6 +96,13 @@ pub trait GenerativeModel: Module + Sized {
     fn evaluation_terms(&self, images: Tensor<2>) -> Tensor<1>;
 }
 
+/// Whether `device` is burn's CPU backend (flex), with or without autodiff: where the loops
+/// fused by hand for the CPU ([`loss::fused_reconstruction_loss`], the training's fused Adam)
+/// run, and other devices keep burn's tensor operations.
+pub fn is_cpu(device: &Device) -> bool {
+    device.clone().without_autodiff() == Device::flex()
+}
+
 /// A `[rows, cols]` tensor of standard normal noise drawn on the CPU from `seed`, so that the
 /// same seed gives the same noise on every backend.
 pub fn seeded_normal(rows: usize, cols: usize, seed: u64, device: &Device) -> Tensor<2> {

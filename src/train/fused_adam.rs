@@ -12,6 +12,8 @@
 use burn::optim::{Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, ModuleOptimizer, Optimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 
+use crate::model::is_cpu;
+
 /// Second-moment decay rate (burn's default).
 const BETA_2: f32 = 0.999;
 /// Added to the root of the second moment (burn's default, which is not the paper's 1e-8).
@@ -61,7 +63,7 @@ impl Optimizer for FusedAdam {
         state: Option<AdamState<D>>,
     ) -> (Tensor<D>, Option<AdamState<D>>) {
         let device = tensor.device();
-        let fusable = device == Device::flex()
+        let fusable = is_cpu(&device)
             && tensor.dtype() == DType::F32
             && grad.dtype() == DType::F32
             && state.as_ref().is_none_or(|s| {
