@@ -6,7 +6,8 @@
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
-//! - `worker` (WebAssembly only): the Web Worker the Train panel's model trains in.
+//! - [`worker`]: the training worker's logic over a small host trait (the browser's Web Worker,
+//!   or a fake host in native tests).
 //! - `web` (WebAssembly only): browser plumbing both share.
 
 pub mod data;
@@ -14,10 +15,9 @@ pub mod link;
 pub mod model;
 pub mod train;
 pub mod weights;
+pub mod worker;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-#[cfg(target_arch = "wasm32")]
-pub mod worker;

@@ -78,6 +78,42 @@ pub enum BackendKind {
     WebGpu,
 }
 
+/// The backend in use, as the badge names it, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackendInfo {
+    /// Which backend.
+    pub kind: BackendKind,
+    /// The badge text: "CPU" or "WebGPU — <adapter>".
+    pub badge: String,
+    /// One sentence on why this backend is in use.
+    pub explanation: String,
+}
+
+impl BackendInfo {
+    /// The CPU backend, because of `reason`.
+    pub fn cpu(reason: &str) -> Self {
+        Self::cpu_explained(format!("Training runs on the CPU (WebAssembly): {reason}."))
+    }
+
+    /// The CPU backend, with `explanation` as the whole sentence.
+    pub fn cpu_explained(explanation: String) -> Self {
+        Self {
+            kind: BackendKind::Cpu,
+            badge: "CPU".into(),
+            explanation,
+        }
+    }
+
+    /// The browser's WebGPU on `adapter`, with `explanation`.
+    pub fn webgpu(adapter: &str, explanation: String) -> Self {
+        Self {
+            kind: BackendKind::WebGpu,
+            badge: format!("WebGPU — {adapter}"),
+            explanation,
+        }
+    }
+}
+
 /// Training speed of one model on both backends, and the faster of the two.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SpeedDuel {

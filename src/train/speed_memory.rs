@@ -110,9 +110,33 @@ impl SpeedMemory {
     }
 }
 
+/// The date of `ms` (milliseconds since 1970) as "2026-11-26", in UTC: how a remembered
+/// measurement is dated for the user. Howard Hinnant's days-to-civil conversion, so the worker
+/// needs no browser clock to word it.
+pub fn date_text(ms: f64) -> String {
+    let days = (ms / MS_PER_DAY).floor() as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(date_text(1_764_115_200_000.0), "2025-11-26");
+        assert_eq!(date_text(1_764_115_200_000.0 + MS_PER_DAY - 1.0), "2025-11-26");
+        assert_eq!(date_text(951_782_400_000.0), "2000-02-29");
+        assert_eq!(date_text(0.0), "1970-01-01");
+    }
 
     const DAY: f64 = MS_PER_DAY;
 

@@ -7,43 +7,8 @@ use burn::tensor::Device;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use crate::train::backend_choice::{BackendKind, BackendPreference};
-
-/// The backend in use, as the badge names it, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackendInfo {
-    /// Which backend.
-    pub kind: BackendKind,
-    /// The badge text: "CPU" or "WebGPU — <adapter>".
-    pub badge: String,
-    /// One sentence on why this backend is in use.
-    pub explanation: String,
-}
-
-impl BackendInfo {
-    /// The CPU backend, because of `reason`.
-    pub fn cpu(reason: &str) -> Self {
-        Self::cpu_explained(format!("Training runs on the CPU (WebAssembly): {reason}."))
-    }
-
-    /// The CPU backend, with `explanation` as the whole sentence.
-    pub fn cpu_explained(explanation: String) -> Self {
-        Self {
-            kind: BackendKind::Cpu,
-            badge: "CPU".into(),
-            explanation,
-        }
-    }
-
-    /// The browser's WebGPU on `adapter`, with `explanation`.
-    pub fn webgpu(adapter: &str, explanation: String) -> Self {
-        Self {
-            kind: BackendKind::WebGpu,
-            badge: format!("WebGPU — {adapter}"),
-            explanation,
-        }
-    }
-}
+pub use crate::train::backend_choice::BackendInfo;
+use crate::train::backend_choice::BackendPreference;
 
 /// The browser's WebGPU device (autodiff enabled) and its adapter's name, or why there is none.
 pub async fn open_webgpu() -> Result<(Device, String), String> {

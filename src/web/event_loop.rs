@@ -34,9 +34,3 @@ pub fn now_ms() -> f64 {
 pub fn wall_clock_ms() -> f64 {
     js_sys::Date::now()
 }
-
-/// The date of `ms` (milliseconds since 1970) as "2026-11-26" (UTC).
-pub fn date_text(ms: f64) -> String {
-    let iso = String::from(js_sys::Date::new(&ms.into()).to_iso_string());
-    iso.get(..10).unwrap_or(&iso).to_string()
-}

@@ -7,4 +7,4 @@ pub mod event_loop;
 pub mod storage;
 
 pub use backend::{BackendInfo, address_backend_preference, browser_offers_webgpu, open_webgpu};
-pub use event_loop::{date_text, now_ms, wall_clock_ms, yield_to_browser};
+pub use event_loop::{now_ms, wall_clock_ms, yield_to_browser};

@@ -1,0 +1,802 @@
+//! The training worker's logic, free of web code: commands are handled one at a time, in order,
+//! and between them the current run of training advances one slice, so a pause, a reset or a
+//! load takes effect after the slice in progress and never while one is half done.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use burn::tensor::{Device, Tensor};
+use serde_bytes::ByteBuf;
+
+use super::host::Host;
+use crate::data::MnistSplit;
+use crate::model::DigitClassifier;
+use crate::train::augment::{AugmentExperiment, AugmentPlan};
+use crate::train::backend_choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
+use crate::train::catalogue::{session_from_file, start_session};
+use crate::train::history::first_non_finite_step;
+use crate::train::metrics::class_report;
+use crate::train::protocol::{Command, Event, PretrainedGenerator};
+use crate::train::speed_memory::{RememberedSpeed, SpeedMemory, date_text};
+use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
+use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
+
+/// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
+/// for a pause to take effect at once, long enough to keep the device busy.
+const TARGET_SLICE_MS: f64 = 150.0;
+/// Most steps queued in one slice.
+const MAX_STEPS_PER_SLICE: usize = 32;
+/// Training steps of the augmentation experiment between two progress reports.
+const AUGMENT_STEPS_PER_SLICE: usize = 16;
+/// How often the preview grid is refreshed while training, in milliseconds.
+const PREVIEW_INTERVAL_MS: f64 = 700.0;
+/// Steps between two checks of a generator's class coverage.
+pub const COVERAGE_INTERVAL: usize = 200;
+/// Samples the classifier judges at each coverage check.
+pub const COVERAGE_SAMPLES: usize = 256;
+/// Seed of the noise of those samples (the same at every check).
+const COVERAGE_SEED: u64 = 11;
+/// Why the CPU trains when the user chose it.
+const CPU_CHOSEN: &str = "you asked for the CPU backend";
+
+/// The model being trained: its session and what it was started with.
+struct Model {
+    session: Box<dyn Session>,
+    kind: ModelKind,
+    settings: Hyperparameters,
+}
+
+impl Model {
+    /// Steps left before the step budget is reached.
+    fn steps_left(&self) -> usize {
+        self.settings.step_budget.saturating_sub(self.session.steps_done())
+    }
+}
+
+/// The classifier that judges a generator's samples, on the training device, and its weights
+/// file (to move it to another device).
+struct Judge {
+    classifier: DigitClassifier,
+    weights: Vec<u8>,
+}
+
+/// A run of training in progress: from a play press until paused, replaced, out of budget or
+/// diverged.
+struct Run {
+    /// Steps the next slice queues, adapted to [`TARGET_SLICE_MS`].
+    steps_per_slice: usize,
+    /// When the preview grid was last refreshed.
+    last_preview_ms: f64,
+}
+
+/// Why a run of training ended, other than a pause.
+#[derive(Debug, Clone, PartialEq)]
+enum Ending {
+    /// The step budget is spent.
+    Budget(usize),
+    /// A loss became NaN or infinite at `step`, with `learning_rate`.
+    Diverged { step: usize, learning_rate: f64 },
+    /// The losses could not be read back from the device.
+    ReadBack(String),
+}
+
+impl Ending {
+    /// What the page tells the user.
+    fn notice(&self) -> String {
+        match self {
+            Ending::Budget(budget) => budget_notice(*budget),
+            Ending::Diverged { step, learning_rate } => format!(
+                "Training stopped: the loss became NaN or infinite at step {step}, so the model's weights are no \
+                 longer numbers. A learning rate of {learning_rate} is probably too high for this model: start \
+                 again, or start again with a ten times lower learning rate."
+            ),
+            Ending::ReadBack(error) => format!("Training stopped: {error}."),
+        }
+    }
+}
+
+fn budget_notice(budget: usize) -> String {
+    format!("Reached the step budget of {budget} steps: raise it to train on.")
+}
+
+/// The worker's state and logic over a [`Host`]. Start it with [`WorkerCore::run`].
+pub struct WorkerCore<H: Host> {
+    host: H,
+    /// burn's CPU device, once started.
+    cpu: Option<Device>,
+    /// The WebGPU device and its adapter's name, or why there is none; not asked for while
+    /// the CPU is chosen.
+    webgpu: Option<Result<(Device, String), String>>,
+    /// Which backend the user wants.
+    preference: BackendPreference,
+    /// Speeds measured on both backends for [`BackendPreference::Auto`], on this visit or
+    /// remembered by the browser from an earlier one.
+    speeds: SpeedMemory,
+    /// When this visit's worker started (milliseconds since 1970): older speeds are remembered.
+    visit_started_ms: f64,
+    /// Models whose timing failed on this visit, and why (they stay on the CPU).
+    timing_failed: HashMap<ModelKind, String>,
+    /// The device sessions train on, and which backend it is.
+    device: Option<(Device, BackendKind)>,
+    data: Option<Arc<MnistSplit>>,
+    judge: Option<Judge>,
+    /// Whether the images are not digits, so the classifier's verdict means nothing.
+    foreign_classes: bool,
+    model: Option<Model>,
+    /// The generation of the session, as the page numbered it.
+    generation: u64,
+    /// The page's number for the latest play press.
+    run_number: u64,
+    /// The run of training in progress, if any.
+    run: Option<Run>,
+    /// Whether the session's losses stopped being finite.
+    diverged: bool,
+    /// The step of the latest coverage check of this session.
+    last_coverage: Option<usize>,
+}
+
+impl<H: Host> WorkerCore<H> {
+    /// A worker that has not started yet; `webgpu_problem` says why there is no WebGPU, if that
+    /// is known before the first command (the module without it was loaded).
+    pub fn new(host: H, webgpu_problem: Option<String>) -> Self {
+        Self {
+            host,
+            cpu: None,
+            webgpu: webgpu_problem.map(Err),
+            preference: BackendPreference::default(),
+            speeds: SpeedMemory::default(),
+            visit_started_ms: 0.0,
+            timing_failed: HashMap::new(),
+            device: None,
+            data: None,
+            judge: None,
+            foreign_classes: false,
+            model: None,
+            generation: 0,
+            run_number: 0,
+            run: None,
+            diverged: false,
+            last_coverage: None,
+        }
+    }
+
+    /// Handles commands until the host has no more: every command that has arrived first, then
+    /// one slice of training if a run is in progress, then a yield to the host.
+    pub async fn run(&mut self) {
+        loop {
+            while let Some(command) = self.host.try_command() {
+                self.handle(command).await;
+            }
+            if self.run.is_some() {
+                self.train_slice().await;
+                self.host.yield_now().await;
+                continue;
+            }
+            match self.host.next_command().await {
+                Some(command) => self.handle(command).await,
+                None => return,
+            }
+        }
+    }
+
+    /// The host the worker runs in.
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    /// Steps the current session has taken, if there is one.
+    pub fn steps_done(&self) -> Option<usize> {
+        self.model.as_ref().map(|m| m.session.steps_done())
+    }
+
+    fn post(&self, event: Event) {
+        self.host.post(event);
+    }
+
+    fn fail(&self, message: String) {
+        self.post(Event::Failed { message });
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Start {
+                images,
+                labels,
+                backend,
+                remembered,
+            } => self.start(&images, &labels, backend, remembered).await,
+            Command::Backend { preference } => self.preference = preference,
+            Command::ForgetSpeeds => self.forget_speeds(),
+            Command::Data {
+                images,
+                labels,
+                digit_classes,
+            } => match MnistSplit::from_idx(&images, &labels) {
+                Ok(data) => {
+                    self.data = Some(Arc::new(data));
+                    self.foreign_classes = !digit_classes;
+                }
+                Err(e) => self.fail(format!("the training worker could not read the dataset: {e}")),
+            },
+            Command::Judge { weights } => self.set_judge(weights.into_vec()).await,
+            Command::Reset {
+                generation,
+                kind,
+                settings,
+            } => self.reset(generation, kind, settings).await,
+            Command::Play { run } => {
+                self.settle_backend().await;
+                self.play(run);
+            }
+            Command::Pause => {
+                if self.run.is_some() {
+                    self.end_run(None).await;
+                }
+            }
+            Command::Step => {
+                self.settle_backend().await;
+                self.single_step().await;
+            }
+            Command::Load {
+                request,
+                generation,
+                weights,
+            } => {
+                let outcome = self.load(generation, &weights);
+                let loaded = outcome.is_ok();
+                self.post(Event::Loaded {
+                    request,
+                    generation: self.generation,
+                    outcome,
+                });
+                if loaded {
+                    self.show_fresh_weights().await;
+                }
+            }
+            Command::Export { request } => {
+                let outcome = self.export().await.map(ByteBuf::from);
+                self.post(Event::Exported { request, outcome });
+            }
+            Command::Augment { plan, generators } => self.augment(plan, generators).await,
+        }
+    }
+
+    /// Decodes the digits, keeps the speeds the browser remembers and opens the devices: the
+    /// CPU's, and WebGPU's unless the CPU is chosen.
+    async fn start(&mut self, images: &[u8], labels: &[u8], preference: BackendPreference, remembered: SpeedMemory) {
+        let data = match MnistSplit::from_idx(images, labels) {
+            Ok(data) => data,
+            Err(e) => return self.fail(format!("the training worker could not read the digits: {e}")),
+        };
+        let cpu = Device::flex().autodiff();
+        self.preference = preference;
+        self.speeds = remembered;
+        self.visit_started_ms = self.host.wall_clock_ms();
+        self.cpu = Some(cpu.clone());
+        self.device = Some((cpu, BackendKind::Cpu));
+        self.data = Some(Arc::new(data));
+        let info = match preference {
+            BackendPreference::Cpu => BackendInfo::cpu(CPU_CHOSEN),
+            BackendPreference::WebGpu | BackendPreference::Auto => match self.webgpu_device().await {
+                Err(reason) => BackendInfo::cpu(&reason),
+                Ok((_, adapter)) if preference == BackendPreference::WebGpu => webgpu_chosen(&adapter),
+                Ok((_, adapter)) => BackendInfo {
+                    kind: BackendKind::WebGpu,
+                    badge: format!("WebGPU — {adapter} or CPU"),
+                    explanation: "WebGPU and the CPU are both available: each model is timed on both the first \
+                                  time it trains, and trains on the faster."
+                        .into(),
+                },
+            },
+        };
+        self.post(Event::Ready {
+            badge: info.badge,
+            explanation: info.explanation,
+        });
+    }
+
+    /// The WebGPU device, opened on first use, or why there is none.
+    async fn webgpu_device(&mut self) -> Result<(Device, String), String> {
+        if self.webgpu.is_none() {
+            self.webgpu = Some(self.host.open_webgpu().await);
+        }
+        self.webgpu.clone().expect("just opened")
+    }
+
+    /// Picks the device a fresh session of `kind` with `batch_size` trains on: the backend the
+    /// user asked for, or under [`BackendPreference::Auto`] the faster one measured for it (on
+    /// this visit or remembered), the CPU until measured (see [`Self::settle_backend`]). Tells
+    /// the page which and why.
+    async fn choose_training_device(&mut self, kind: ModelKind, batch_size: usize) {
+        let Some(cpu) = self.cpu.clone() else { return };
+        let webgpu = match self.preference {
+            BackendPreference::Cpu => Err(CPU_CHOSEN.to_string()),
+            _ => self.webgpu_device().await,
+        };
+        let (device, info) = match (self.preference, webgpu) {
+            (_, Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
+            (BackendPreference::WebGpu, Ok((gpu, adapter))) => (gpu, webgpu_chosen(&adapter)),
+            (_, Ok((gpu, adapter))) => match self.known_speed(kind, batch_size, &adapter) {
+                Some(Ok((duel, measured_on))) => measured_choice(duel, measured_on, kind, cpu, gpu, &adapter),
+                Some(Err(reason)) => (cpu, BackendInfo::cpu(&reason)),
+                None => (
+                    cpu,
+                    BackendInfo::cpu_explained(format!(
+                        "WebGPU ({adapter}) and the CPU are both available: when the {} first trains, a few steps \
+                         are timed on each, and it trains on the faster.",
+                        kind.label()
+                    )),
+                ),
+            },
+        };
+        self.use_device(device, &info);
+    }
+
+    /// What is known of `kind`'s speed at `batch_size` on `adapter`: the duel, with its date
+    /// when it is remembered from an earlier visit, or why timing failed on this one; `None`
+    /// until timed.
+    fn known_speed(
+        &self,
+        kind: ModelKind,
+        batch_size: usize,
+        adapter: &str,
+    ) -> Option<Result<(SpeedDuel, Option<String>), String>> {
+        if let Some(reason) = self.timing_failed.get(&kind) {
+            return Some(Err(reason.clone()));
+        }
+        let speed = self
+            .speeds
+            .find(adapter, kind, batch_size, self.host.wall_clock_ms())?;
+        let measured_on = (speed.measured_at_ms < self.visit_started_ms).then(|| date_text(speed.measured_at_ms));
+        Some(Ok((speed.duel, measured_on)))
+    }
+
+    /// Forgets every measured speed (the page forgets its stored copy): each model is timed
+    /// again the next time it trains from its first step.
+    fn forget_speeds(&mut self) {
+        self.speeds = SpeedMemory::default();
+        self.timing_failed.clear();
+        let explanation = "Measured speeds forgotten: the next time a model trains, a few steps are timed on the CPU \
+                           and on WebGPU again, and it trains on the faster."
+            .to_string();
+        self.post_backend(&self.info_here(explanation), false);
+    }
+
+    /// The badge of the backend sessions train on now, with `explanation`.
+    fn info_here(&self, explanation: String) -> BackendInfo {
+        match (&self.device, &self.webgpu) {
+            (Some((_, BackendKind::WebGpu)), Some(Ok((_, adapter)))) => BackendInfo::webgpu(adapter, explanation),
+            _ => BackendInfo::cpu_explained(explanation),
+        }
+    }
+
+    fn post_backend(&self, info: &BackendInfo, measuring: bool) {
+        self.post(Event::Backend {
+            measuring,
+            badge: info.badge.clone(),
+            explanation: info.explanation.clone(),
+        });
+    }
+
+    /// Makes `device` the one sessions train on, moves the classifier there if it is another
+    /// backend, and tells the page.
+    fn use_device(&mut self, device: Device, info: &BackendInfo) {
+        let moved = self.device.as_ref().map(|(_, kind)| *kind) != Some(info.kind);
+        self.device = Some((device.clone(), info.kind));
+        self.post_backend(info, false);
+        if let (true, Some(judge)) = (moved, self.judge.take()) {
+            self.judge = WeightsFile::parse(&judge.weights)
+                .and_then(|file| classifier_from_file(file, &device))
+                .ok()
+                .map(|classifier| Judge {
+                    classifier,
+                    weights: judge.weights,
+                });
+        }
+    }
+
+    /// Before the first training of a model under [`BackendPreference::Auto`], with both
+    /// backends at hand: times a few steps of it on each (throwaway sessions) and, if the faster
+    /// is not where the session is and the session has not trained yet, moves it there. A
+    /// session that has trained stays where it is (its step count and optimiser are the run the
+    /// page shows); its next fresh start goes to the faster backend. Commands wait meanwhile.
+    async fn settle_backend(&mut self) {
+        let (Some(model), Some(data), Some(cpu)) = (self.model.as_ref(), self.data.clone(), self.cpu.clone()) else {
+            return;
+        };
+        if self.preference != BackendPreference::Auto {
+            return;
+        }
+        let (kind, settings, fresh) = (model.kind, model.settings, model.session.steps_done() == 0);
+        let Ok((gpu, adapter)) = self.webgpu_device().await else {
+            return;
+        };
+        if self.known_speed(kind, settings.batch_size, &adapter).is_some() {
+            return;
+        }
+        let duel = match self.measure_both(kind, &settings, &data, &cpu, &gpu, &adapter).await {
+            Ok(duel) => duel,
+            Err(e) => {
+                // Not timed again: this model stays on the CPU.
+                let reason = format!("timing the backends failed ({e})");
+                self.timing_failed.insert(kind, reason.clone());
+                return self.use_device(cpu, &BackendInfo::cpu(&reason));
+            }
+        };
+        let speed = RememberedSpeed {
+            adapter: adapter.clone(),
+            model: kind.id().into(),
+            batch_size: settings.batch_size,
+            duel,
+            measured_at_ms: self.host.wall_clock_ms(),
+        };
+        self.speeds.remember(speed.clone());
+        self.post(Event::SpeedMeasured(speed));
+        let (device, info) = measured_choice(duel, None, kind, cpu.clone(), gpu, &adapter);
+        let here = self.device.as_ref().map(|(_, kind)| *kind);
+        if here == Some(info.kind) {
+            return self.use_device(device, &info);
+        }
+        if !fresh {
+            let explanation = format!(
+                "{} This model goes on where it trains now; from its next start it trains on the faster.",
+                info.explanation
+            );
+            return self.post_backend(&self.info_here(explanation), false);
+        }
+        match self.move_session(&device).await {
+            Ok(()) => self.use_device(device, &info),
+            Err(e) => {
+                let explanation = format!("{} It could not move there ({e}), so it trains where it is.", info.explanation);
+                self.post_backend(&self.info_here(explanation), false);
+            }
+        }
+    }
+
+    /// Replaces the session with one of the same model on `device`, with the same weights.
+    async fn move_session(&mut self, device: &Device) -> Result<(), String> {
+        let (Some(model), Some(data)) = (self.model.as_ref(), self.data.clone()) else {
+            return Err("there is no model".into());
+        };
+        let (kind, settings) = (model.kind, model.settings);
+        let tensors = read_parameters(model.session.parameters(Precision::F32))
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut session = start_session(kind, &settings, &data, device);
+        session
+            .load_parameters(tensors, Precision::F32)
+            .map_err(|e| e.to_string())?;
+        self.model = Some(Model {
+            session,
+            kind,
+            settings,
+        });
+        Ok(())
+    }
+
+    /// Times `kind` on the CPU, then on WebGPU, telling the page meanwhile.
+    async fn measure_both(
+        &self,
+        kind: ModelKind,
+        settings: &Hyperparameters,
+        data: &MnistSplit,
+        cpu: &Device,
+        gpu: &Device,
+        adapter: &str,
+    ) -> Result<SpeedDuel, String> {
+        self.post(Event::Backend {
+            measuring: true,
+            badge: "timing CPU and WebGPU…".into(),
+            explanation: format!(
+                "Timing a few training steps of the {} on the CPU and on WebGPU ({adapter}), to train it on the \
+                 faster…",
+                kind.label()
+            ),
+        });
+        let clock = || self.host.now_ms();
+        let cpu = measure_steps_per_second(kind, settings, data, cpu, clock).await?;
+        let webgpu = measure_steps_per_second(kind, settings, data, gpu, clock).await?;
+        Ok(SpeedDuel { cpu, webgpu })
+    }
+
+    /// Loads the classifier that judges a generator's samples, and judges the current ones.
+    async fn set_judge(&mut self, weights: Vec<u8>) {
+        let Some((device, _)) = self.device.as_ref() else { return };
+        match WeightsFile::parse(&weights).and_then(|file| classifier_from_file(file, device)) {
+            Ok(classifier) => {
+                self.judge = Some(Judge { classifier, weights });
+                if self.last_coverage.is_none() {
+                    self.check_coverage().await;
+                }
+            }
+            Err(e) => self.fail(format!(
+                "class coverage is unavailable: the digit classifier did not load ({e})"
+            )),
+        }
+    }
+
+    /// Replaces the session with a fresh one, on the device chosen for it, and shows it.
+    async fn reset(&mut self, generation: u64, kind: ModelKind, settings: Hyperparameters) {
+        self.choose_training_device(kind, settings.batch_size).await;
+        let (Some((device, _)), Some(data)) = (self.device.as_ref(), self.data.as_ref()) else {
+            return;
+        };
+        let session = start_session(kind, &settings, data, device);
+        self.post(Event::Started {
+            generation,
+            loss_names: session.loss_names().iter().map(|n| n.to_string()).collect(),
+            preview_kind: session.preview_kind(),
+        });
+        self.model = Some(Model {
+            session,
+            kind,
+            settings,
+        });
+        self.generation = generation;
+        self.show_fresh_weights().await;
+    }
+
+    /// After the weights in use were replaced: nothing runs (a run of the old weights ends
+    /// without a word: the page has moved on), nothing is diverged, and the page sees the new
+    /// preview and the classifier's verdict on the new samples.
+    async fn show_fresh_weights(&mut self) {
+        self.run = None;
+        self.diverged = false;
+        self.last_coverage = None;
+        self.refresh_preview().await;
+        self.check_coverage().await;
+    }
+
+    fn steps_left(&self) -> usize {
+        self.model.as_ref().map_or(0, Model::steps_left)
+    }
+
+    /// Starts or resumes training, unless the budget is spent or the losses diverged.
+    fn play(&mut self, run: u64) {
+        self.run_number = run;
+        let refusal = if self.diverged {
+            Some("Training cannot go on: the loss is no longer a number. Start again.".to_string())
+        } else if self.steps_left() == 0 {
+            self.model.as_ref().map(|m| budget_notice(m.settings.step_budget))
+        } else {
+            None
+        };
+        if let Some(notice) = refusal {
+            return self.post(Event::Stopped {
+                generation: self.generation,
+                run,
+                notice: Some(notice),
+                diverged: self.diverged,
+            });
+        }
+        if self.run.is_none() {
+            self.run = Some(Run {
+                steps_per_slice: 1,
+                last_preview_ms: self.host.now_ms(),
+            });
+        }
+    }
+
+    /// Runs exactly one step when nothing else runs, then shows its preview.
+    async fn single_step(&mut self) {
+        if self.run.is_none() && !self.diverged && self.steps_left() > 0 {
+            match self.run_slice(1).await {
+                Ok(_) => self.refresh_preview().await,
+                Err(ending) => self.stop(Some(ending)),
+            }
+        }
+        self.post(Event::Stepped);
+    }
+
+    /// One slice of the run in progress: its steps, then the preview and coverage when due;
+    /// ends the run at the budget or when a loss diverged.
+    async fn train_slice(&mut self) {
+        let Some(steps_per_slice) = self.run.as_ref().map(|run| run.steps_per_slice) else {
+            return;
+        };
+        let started = self.host.now_ms();
+        let wanted = steps_per_slice.min(self.steps_left());
+        let done = match self.run_slice(wanted).await {
+            Ok(done) => done,
+            Err(ending) => return self.end_run(Some(ending)).await,
+        };
+        let now = self.host.now_ms();
+        let per_step = ((now - started) / done.max(1) as f64).max(0.1);
+        let budget = self.model.as_ref().map_or(0, |m| m.settings.step_budget);
+        if self.steps_left() == 0 {
+            return self.end_run(Some(Ending::Budget(budget))).await;
+        }
+        let run = self.run.as_mut().expect("checked above");
+        run.steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
+        if now - run.last_preview_ms > PREVIEW_INTERVAL_MS {
+            run.last_preview_ms = now;
+            self.refresh_preview().await;
+        }
+        if self.coverage_due() {
+            self.check_coverage().await;
+        }
+    }
+
+    /// Ends the run in progress: shows the last preview and tells the page why (`None`: paused).
+    async fn end_run(&mut self, ending: Option<Ending>) {
+        self.run = None;
+        self.refresh_preview().await;
+        self.stop(ending);
+    }
+
+    /// Tells the page that training of the current generation stopped, and why.
+    fn stop(&mut self, ending: Option<Ending>) {
+        let diverged = matches!(ending, Some(Ending::Diverged { .. }));
+        self.run = None;
+        self.diverged |= diverged;
+        self.post(Event::Stopped {
+            generation: self.generation,
+            run: self.run_number,
+            notice: ending.as_ref().map(Ending::notice),
+            diverged,
+        });
+    }
+
+    /// Queues up to `max_steps` steps (at least one), reads their losses back and sends them.
+    /// Returns the number of steps done.
+    async fn run_slice(&mut self, max_steps: usize) -> Result<usize, Ending> {
+        let Some(model) = self.model.as_mut() else {
+            return Ok(0);
+        };
+        let queued: Vec<Tensor<1>> = (0..max_steps.max(1)).map(|_| model.session.step()).collect();
+        let done = queued.len();
+        let values = read_floats(Tensor::cat(queued, 0))
+            .await
+            .map_err(|e| Ending::ReadBack(e.to_string()))?;
+        let (steps, epochs) = (model.session.steps_done(), model.session.epochs_done());
+        let learning_rate = model.settings.learning_rate;
+        let diverged_at = first_non_finite_step(&values, values.len() / done).map(|index| steps - done + index + 1);
+        self.post(Event::Losses {
+            generation: self.generation,
+            values,
+            steps,
+            epochs,
+        });
+        match diverged_at {
+            Some(step) => Err(Ending::Diverged { step, learning_rate }),
+            None => Ok(done),
+        }
+    }
+
+    /// Whether a generator has trained [`COVERAGE_INTERVAL`] steps since its last check.
+    fn coverage_due(&self) -> bool {
+        let steps = self.steps_done().unwrap_or(0);
+        self.last_coverage
+            .is_some_and(|last| steps >= last + COVERAGE_INTERVAL)
+    }
+
+    /// For a generator, with a classifier loaded: judges [`COVERAGE_SAMPLES`] samples from
+    /// fixed noise and sends the class histogram at the current step.
+    async fn check_coverage(&mut self) {
+        let (Some(model), Some(judge)) = (self.model.as_ref(), self.judge.as_ref()) else {
+            return;
+        };
+        if !model.session.is_generator() || self.foreign_classes {
+            return;
+        }
+        let Some(samples) = model.session.samples(COVERAGE_SAMPLES, COVERAGE_SEED) else {
+            return;
+        };
+        let step = model.session.steps_done();
+        let judged = judge.classifier.valid_probabilities(samples);
+        self.last_coverage = Some(step);
+        let generation = self.generation;
+        match read_floats(judged).await {
+            Ok(probabilities) => self.post(Event::Coverage {
+                generation,
+                step,
+                report: class_report(&probabilities),
+            }),
+            Err(e) => self.post(Event::Notice {
+                generation,
+                message: format!("Could not judge the samples: {e}."),
+            }),
+        }
+    }
+
+    /// Reads the current preview grid back and sends it.
+    async fn refresh_preview(&self) {
+        let Some(model) = self.model.as_ref() else { return };
+        let generation = self.generation;
+        match read_floats(model.session.preview()).await {
+            Ok(pixels) => self.post(Event::Preview { generation, pixels }),
+            Err(e) => self.post(Event::Notice {
+                generation,
+                message: format!("Could not show the preview: {e}."),
+            }),
+        }
+    }
+
+    /// Loads the weights file `bytes` into the session, which then takes `generation`. A file
+    /// that does not fit changes nothing.
+    fn load(&mut self, generation: u64, bytes: &[u8]) -> Result<(), String> {
+        let model = self.model.as_mut().ok_or("there is no model to load into")?;
+        let file = WeightsFile::parse(bytes).map_err(|e| e.to_string())?;
+        file.check_fits(model.kind.id(), &model_config(model.kind, &model.settings))
+            .map_err(|e| e.to_string())?;
+        let precision = file.header.precision;
+        model
+            .session
+            .load_parameters(file.into_tensors(), precision)
+            .map_err(|e| e.to_string())?;
+        self.generation = generation;
+        Ok(())
+    }
+
+    /// The current weights as the bytes of an f32 weights file, with the config and settings,
+    /// read back from the device asynchronously.
+    async fn export(&self) -> Result<Vec<u8>, String> {
+        let model = self.model.as_ref().ok_or("there is no model to export")?;
+        let header = WeightsHeader {
+            model: model.kind.id().into(),
+            config: model_config(model.kind, &model.settings),
+            settings: Some(model.settings),
+            steps: model.session.steps_done(),
+            precision: Precision::F32,
+        };
+        let tensors = read_parameters(model.session.parameters(Precision::F32))
+            .await
+            .map_err(|e| e.to_string())?;
+        WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())
+    }
+
+    /// Runs the augmentation experiment to the end, reporting progress after every slice.
+    async fn augment(&mut self, plan: AugmentPlan, generators: Vec<PretrainedGenerator>) {
+        let (Some((device, _)), Some(data)) = (self.device.clone(), self.data.clone()) else {
+            return;
+        };
+        let mut pretrained = Vec::new();
+        for generator in generators {
+            let Some(kind) = generator.arm.pretrained_model() else {
+                continue;
+            };
+            let loaded = WeightsFile::parse(&generator.weights)
+                .and_then(|file| session_from_file(kind, &generator.settings, file, &data, &device));
+            match loaded {
+                Ok(session) => pretrained.push((generator.arm, session)),
+                Err(e) => return self.fail(format!("the pretrained {} did not load: {e}", kind.label())),
+            }
+        }
+        let mut experiment = match AugmentExperiment::new(plan, (*data).clone(), pretrained, &device) {
+            Ok(experiment) => experiment,
+            Err(message) => return self.fail(message),
+        };
+        self.post(Event::AugmentProgress(experiment.progress()));
+        while !experiment.is_finished() {
+            if let Err(e) = experiment.advance(AUGMENT_STEPS_PER_SLICE).await {
+                return self.fail(format!("the experiment stopped: {e}"));
+            }
+            self.post(Event::AugmentProgress(experiment.progress()));
+            self.host.yield_now().await;
+        }
+        self.post(Event::AugmentFinished {
+            outcomes: experiment.outcomes().to_vec(),
+        });
+    }
+}
+
+/// What the badge says when the user chose WebGPU and has it.
+fn webgpu_chosen(adapter: &str) -> BackendInfo {
+    BackendInfo::webgpu(adapter, "Training runs on your GPU through WebGPU, as you asked.".into())
+}
+
+/// The device and badge for `kind` after `duel`, measured on `measured_on` if on an earlier visit.
+fn measured_choice(
+    duel: SpeedDuel,
+    measured_on: Option<String>,
+    kind: ModelKind,
+    cpu: Device,
+    gpu: Device,
+    adapter: &str,
+) -> (Device, BackendInfo) {
+    let explanation = duel.explanation(kind.label(), measured_on.as_deref());
+    match duel.winner() {
+        BackendKind::Cpu => (cpu, BackendInfo::cpu_explained(explanation)),
+        BackendKind::WebGpu => (gpu, BackendInfo::webgpu(adapter, explanation)),
+    }
+}

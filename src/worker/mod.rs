@@ -1,0 +1,29 @@
+//! The training worker: the Train panel's model trains here, in a dedicated Web Worker, so no
+//! training step ever runs on the page's main thread, whatever the model or backend. The Augment
+//! panel starts a second instance for its experiment ([`Command::Augment`]). The page sends
+//! [`Command`]s and hears [`Event`]s ([`crate::train::protocol`]).
+//!
+//! The worker's logic is plain Rust ([`WorkerCore`]) over a small [`Host`] trait: posting an
+//! event, the next command, the clocks, a yield to the event loop and opening WebGPU. The
+//! browser's host and the entry point `www/train-worker.js` calls live in `browser.rs`
+//! (WebAssembly only); natively the core runs under a fake host in `cargo test`.
+//!
+//! [`Command`]: crate::train::protocol::Command
+//! [`Command::Augment`]: crate::train::protocol::Command::Augment
+//! [`Event`]: crate::train::protocol::Event
+
+mod core;
+mod host;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(test)]
+mod fake_host;
+#[cfg(test)]
+mod tests;
+
+pub use core::{COVERAGE_INTERVAL, COVERAGE_SAMPLES, WorkerCore};
+pub use host::Host;
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::run_training_worker;

@@ -1,0 +1,577 @@
+//! The worker core driven natively through a scripted host: command sequences, interleavings of
+//! training with pause, step, reset, load and export, backend decisions, and the invariants the
+//! page relies on, checked over random command sequences.
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use serde_bytes::ByteBuf;
+
+use super::WorkerCore;
+use super::fake_host::FakeHost;
+use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
+use crate::train::backend_choice::{BackendKind, BackendPreference, SpeedDuel};
+use crate::train::protocol::{Command, Event};
+use crate::train::speed_memory::{RememberedSpeed, SpeedMemory};
+use crate::train::{Hyperparameters, ModelKind};
+use crate::weights::WeightsFile;
+
+const ADAPTER: &str = "Fake GPU";
+/// Steps of every test session: enough for several slices, few enough to run in milliseconds.
+const BUDGET: usize = 6;
+
+/// The shipped digits' IDX files, read once.
+fn digits() -> &'static (Vec<u8>, Vec<u8>) {
+    static DIGITS: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
+    DIGITS.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
+        let read = |name: &str| std::fs::read(dir.join(name)).expect("the shipped digits");
+        (read(IMAGES_FILE), read(LABELS_FILE))
+    })
+}
+
+fn start(backend: BackendPreference, remembered: SpeedMemory) -> Command {
+    let (images, labels) = digits();
+    Command::Start {
+        images: ByteBuf::from(images.clone()),
+        labels: ByteBuf::from(labels.clone()),
+        backend,
+        remembered,
+    }
+}
+
+fn settings(kind: ModelKind) -> Hyperparameters {
+    Hyperparameters {
+        step_budget: BUDGET,
+        batch_size: 16,
+        ..Hyperparameters::defaults(kind)
+    }
+}
+
+fn reset(generation: u64) -> Command {
+    Command::Reset {
+        generation,
+        kind: ModelKind::AeMlp,
+        settings: settings(ModelKind::AeMlp),
+    }
+}
+
+/// Runs the core over `host` until its script is spent and nothing trains.
+fn drive(host: FakeHost) -> WorkerCore<FakeHost> {
+    let mut core = WorkerCore::new(host, None);
+    pollster::block_on(core.run());
+    core
+}
+
+/// The steps each `Losses` event reports, in order.
+fn reported_steps(events: &[Event]) -> Vec<usize> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Losses { steps, .. } => Some(*steps),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stops(events: &[Event]) -> Vec<(u64, Option<String>, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Stopped {
+                run,
+                notice,
+                diverged,
+                ..
+            } => Some((*run, notice.clone(), *diverged)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn backend_notes(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Backend {
+                measuring: false,
+                badge,
+                explanation,
+            } => Some((badge.clone(), explanation.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_trains_to_its_budget_and_says_so() {
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Auto, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Play { run: 1 });
+    let core = drive(host);
+    let events = core.host().events();
+    assert!(matches!(&events[0], Event::Ready { badge, explanation }
+        if badge == "CPU" && explanation.contains("the fake host has no WebGPU")));
+    assert!(events.iter().any(|e| matches!(e, Event::Started { generation: 1, .. })));
+    let steps = reported_steps(&events);
+    assert_eq!(steps.last(), Some(&BUDGET));
+    assert!(steps.windows(2).all(|w| w[0] < w[1]), "steps only grow: {steps:?}");
+    assert_eq!(
+        stops(&events),
+        vec![(1, Some(format!("Reached the step budget of {BUDGET} steps: raise it to train on.")), false)]
+    );
+    assert_eq!(core.steps_done(), Some(BUDGET));
+    // Played again at the budget: refused, with the same sentence.
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Play { run: 1 })
+        .after(20, Command::Play { run: 2 });
+    let events = drive(host).host().events();
+    let stops = stops(&events);
+    assert_eq!(stops.len(), 2);
+    assert_eq!(stops[1].0, 2);
+    assert!(stops[1].1.as_deref().is_some_and(|n| n.contains("step budget")));
+}
+
+#[test]
+fn a_pause_ends_the_run_after_its_slice_and_play_resumes_it() {
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Play { run: 1 })
+        .after(1, Command::Pause)
+        .then(Command::Play { run: 2 });
+    let core = drive(host);
+    let events = core.host().events();
+    let stops = stops(&events);
+    assert_eq!(stops[0], (1, None, false), "a pause has no notice");
+    assert_eq!(stops.last().map(|s| s.0), Some(2));
+    let paused_at = events
+        .iter()
+        .position(|e| matches!(e, Event::Stopped { run: 1, .. }))
+        .unwrap();
+    let before = reported_steps(&events[..paused_at]);
+    assert!(before.last().is_some_and(|&s| s < BUDGET), "paused before the budget: {before:?}");
+    // Resumed where it stopped, to the budget.
+    let steps = reported_steps(&events);
+    assert!(steps.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(core.steps_done(), Some(BUDGET));
+}
+
+#[test]
+fn a_step_runs_exactly_one_step_and_is_refused_while_training_runs() {
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Step)
+        .then(Command::Step)
+        .then(Command::Play { run: 1 })
+        .then(Command::Step);
+    let core = drive(host);
+    let events = core.host().events();
+    let stepped: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Stepped))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(stepped.len(), 3, "every step is answered");
+    assert_eq!(reported_steps(&events[..stepped[1]]), vec![1, 2]);
+    // The third came while training ran: it added no step of its own.
+    assert!(reported_steps(&events[stepped[1]..stepped[2]]).is_empty());
+    assert_eq!(core.steps_done(), Some(BUDGET));
+}
+
+#[test]
+fn a_reset_mid_run_ends_it_without_a_word_and_starts_the_new_generation() {
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Play { run: 1 })
+        .after(1, reset(2));
+    let core = drive(host);
+    let events = core.host().events();
+    let second = events
+        .iter()
+        .position(|e| matches!(e, Event::Started { generation: 2, .. }))
+        .unwrap();
+    assert!(stops(&events).is_empty(), "the replaced run sends no stop");
+    assert!(events[second..].iter().all(|e| e.generation().is_none_or(|g| g == 2)));
+    assert_eq!(core.steps_done(), Some(0));
+}
+
+#[test]
+fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Step)
+        .then(Command::Step)
+        .then(Command::Export { request: 1 })
+        .then(Command::Load {
+            request: 2,
+            generation: 2,
+            weights: ByteBuf::from(b"not a weights file".to_vec()),
+        });
+    let core = drive(host);
+    let events = core.host().events();
+    let exported = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Exported { request: 1, outcome } => Some(outcome.clone()),
+            _ => None,
+        })
+        .expect("the export is answered")
+        .expect("the export works")
+        .into_vec();
+    let file = WeightsFile::parse(&exported).unwrap();
+    assert_eq!(file.header.model, "ae_mlp");
+    assert_eq!(file.header.steps, 2);
+    let refused = events.iter().find_map(|e| match e {
+        Event::Loaded {
+            request: 2,
+            generation,
+            outcome,
+        } => Some((*generation, outcome.clone())),
+        _ => None,
+    });
+    assert!(matches!(refused, Some((1, Err(_)))), "refused, still generation 1: {refused:?}");
+    assert_eq!(core.steps_done(), Some(2), "a refused file keeps the trained model");
+
+    // The exported file loads into a fresh worker as generation 7, whose preview follows.
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Load {
+            request: 1,
+            generation: 7,
+            weights: ByteBuf::from(exported),
+        });
+    let events = drive(host).host().events();
+    let loaded = events
+        .iter()
+        .position(|e| matches!(e, Event::Loaded { request: 1, generation: 7, outcome: Ok(()) }))
+        .expect("loaded as generation 7");
+    assert!(matches!(events[loaded + 1], Event::Preview { generation: 7, .. }));
+}
+
+#[test]
+fn a_loss_that_diverges_stops_training_and_play_is_refused_until_a_reset() {
+    let diverging = Hyperparameters {
+        learning_rate: f64::NAN,
+        ..settings(ModelKind::AeMlp)
+    };
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(Command::Reset {
+            generation: 1,
+            kind: ModelKind::AeMlp,
+            settings: diverging,
+        })
+        .then(Command::Play { run: 1 })
+        .after(10, Command::Play { run: 2 });
+    let events = drive(host).host().events();
+    let stops = stops(&events);
+    assert_eq!(stops.len(), 2);
+    let (run, notice, diverged) = &stops[0];
+    assert_eq!((*run, *diverged), (1, true));
+    assert!(notice.as_deref().is_some_and(|n| n.contains("NaN or infinite at step 2")), "{notice:?}");
+    assert_eq!(stops[1].0, 2);
+    assert!(stops[1].1.as_deref().is_some_and(|n| n.contains("cannot go on")));
+}
+
+#[test]
+fn a_remembered_speed_trains_on_the_faster_backend_at_once() {
+    let mut remembered = SpeedMemory::default();
+    remembered.remember(RememberedSpeed {
+        adapter: ADAPTER.into(),
+        model: ModelKind::AeMlp.id().into(),
+        batch_size: 16,
+        duel: SpeedDuel { cpu: 10.0, webgpu: 40.0 },
+        measured_at_ms: 1.8e12 - 86_400_000.0,
+    });
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .then(start(BackendPreference::Auto, remembered))
+        .then(reset(1))
+        .then(Command::Play { run: 1 });
+    let core = drive(host);
+    let events = core.host().events();
+    assert!(matches!(&events[0], Event::Ready { badge, .. } if badge == "WebGPU — Fake GPU or CPU"));
+    let notes = backend_notes(&events);
+    assert_eq!(notes[0].0, "WebGPU — Fake GPU");
+    assert!(notes[0].1.starts_with("Measured in this browser on 2027-01-14 for the Autoencoder (MLP)"));
+    assert!(!events.iter().any(|e| matches!(e, Event::SpeedMeasured(_))), "not timed again");
+    assert_eq!(core.host().webgpu_opened.get(), 1, "WebGPU is opened once");
+    assert_eq!(core.steps_done(), Some(BUDGET));
+}
+
+/// Whether every `Losses` event continues the count of the one before it (the steps it adds
+/// are its values over the loss terms), from zero at each `Started`.
+fn counts_on_without_restarting(events: &[Event]) -> bool {
+    let (mut steps, mut terms) = (0, 1);
+    events.iter().all(|e| match e {
+        Event::Started { loss_names, .. } => {
+            (steps, terms) = (0, loss_names.len());
+            true
+        }
+        Event::Losses { values, steps: now, .. } => {
+            let follows = *now == steps + values.len() / terms;
+            steps = *now;
+            follows
+        }
+        _ => true,
+    })
+}
+
+/// The winner of each timing the events report.
+fn timing_winners(events: &[Event]) -> Vec<BackendKind> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::SpeedMeasured(speed) => Some(speed.duel.winner()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fresh_model_moves_to_the_faster_backend_and_time_again_keeps_the_run_the_page_shows() {
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .timings_won_by(&[BackendKind::WebGpu, BackendKind::WebGpu])
+        .then(start(BackendPreference::Auto, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Step)
+        .then(Command::Step)
+        .then(Command::ForgetSpeeds)
+        .then(Command::Play { run: 1 });
+    let core = drive(host);
+    let events = core.host().events();
+    assert_eq!(
+        timing_winners(&events),
+        vec![BackendKind::WebGpu, BackendKind::WebGpu],
+        "timed at the first step, and again after Time again"
+    );
+    let notes = backend_notes(&events);
+    assert!(notes[1].0 == "WebGPU — Fake GPU" && notes[1].1.starts_with("Measured here"), "{notes:?}");
+    assert!(notes.iter().any(|(_, e)| e.starts_with("Measured speeds forgotten")));
+    assert_eq!(reported_steps(&events)[..2], [1, 2], "the session moved before its first step");
+    assert!(counts_on_without_restarting(&events), "and never again: {:?}", reported_steps(&events));
+    assert_eq!(core.steps_done(), Some(BUDGET));
+}
+
+#[test]
+fn a_trained_model_stays_where_it_trains_when_a_new_timing_prefers_the_other_backend() {
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .timings_won_by(&[BackendKind::Cpu, BackendKind::WebGpu])
+        .then(start(BackendPreference::Auto, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Step)
+        .then(Command::ForgetSpeeds)
+        .then(Command::Play { run: 1 })
+        .after(50, reset(2));
+    let core = drive(host);
+    let events = core.host().events();
+    assert_eq!(timing_winners(&events), vec![BackendKind::Cpu, BackendKind::WebGpu]);
+    let notes = backend_notes(&events);
+    let stayed = notes
+        .iter()
+        .find(|(_, e)| e.contains("goes on where it trains now"))
+        .expect("the second timing says the model stays");
+    assert_eq!(stayed.0, "CPU");
+    let restarted = events
+        .iter()
+        .position(|e| matches!(e, Event::Started { generation: 2, .. }))
+        .unwrap();
+    assert_eq!(reported_steps(&events[..restarted]).last(), Some(&BUDGET));
+    assert!(counts_on_without_restarting(&events[..restarted]), "one count, never restarted");
+    // The next fresh start trains on the faster backend, as measured.
+    assert_eq!(notes.last().unwrap().0, "WebGPU — Fake GPU");
+}
+
+#[test]
+fn choosing_the_cpu_never_opens_webgpu() {
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Play { run: 1 });
+    let core = drive(host);
+    assert_eq!(core.host().webgpu_opened.get(), 0);
+    assert!(matches!(&core.host().events()[0], Event::Ready { explanation, .. }
+        if explanation.contains("you asked for the CPU backend")));
+}
+
+/// One thing the page may do, for the property test.
+#[derive(Debug, Clone)]
+enum Action {
+    Play,
+    Pause,
+    Step,
+    Reset,
+    Export,
+    LoadExported,
+    LoadGarbage,
+    ForgetSpeeds,
+    Backend(BackendPreference),
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        3 => Just(Action::Play),
+        2 => Just(Action::Pause),
+        2 => Just(Action::Step),
+        1 => Just(Action::Reset),
+        2 => Just(Action::Export),
+        1 => Just(Action::LoadExported),
+        1 => Just(Action::LoadGarbage),
+        1 => Just(Action::ForgetSpeeds),
+        1 => prop_oneof![Just(BackendPreference::Cpu), Just(BackendPreference::Auto)].prop_map(Action::Backend),
+    ]
+}
+
+/// A weights file of a fresh session of the test's model, to load.
+fn fresh_weights_file() -> Vec<u8> {
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Export { request: 1 });
+    let events = drive(host).host().events();
+    events
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Exported { outcome: Ok(bytes), .. } => Some(bytes.into_vec()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// The page's view of the worker, rebuilt from the events as the Train panel builds it, with
+/// every invariant checked on the way.
+#[derive(Default)]
+struct PageView {
+    generation: u64,
+    steps: usize,
+    terms: usize,
+}
+
+impl PageView {
+    fn see(&mut self, event: &Event) -> Result<(), TestCaseError> {
+        if let Some(generation) = event.generation()
+            && !matches!(event, Event::Started { .. })
+        {
+            prop_assert_eq!(generation, self.generation, "an event of another generation: {:?}", event);
+        }
+        match event {
+            Event::Started {
+                generation,
+                loss_names,
+                ..
+            } => {
+                prop_assert!(*generation > self.generation, "generations only grow");
+                *self = PageView {
+                    generation: *generation,
+                    steps: 0,
+                    terms: loss_names.len(),
+                };
+            }
+            Event::Loaded {
+                generation,
+                outcome: Ok(()),
+                ..
+            } => {
+                self.generation = *generation;
+                self.steps = 0;
+            }
+            Event::Losses { values, steps, .. } => {
+                prop_assert_eq!(*steps, self.steps + values.len() / self.terms, "the page's count follows the worker's");
+                prop_assert!(*steps <= BUDGET);
+                self.steps = *steps;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whatever the page sends and whenever it arrives: every request is answered exactly once,
+    /// every event belongs to the generation the page shows, the page's step count equals the
+    /// worker's, an export holds the step count the page shows, and the last play press is
+    /// answered unless a newer model replaced it.
+    #[test]
+    fn every_command_sequence_keeps_the_page_and_the_worker_in_step(
+        actions in prop::collection::vec((action(), 0usize..4), 1..9)
+    ) {
+        static WEIGHTS: OnceLock<Vec<u8>> = OnceLock::new();
+        let weights = WEIGHTS.get_or_init(fresh_weights_file);
+        let mut host = FakeHost::with_fake_gpu(ADAPTER)
+            .then(start(BackendPreference::Auto, SpeedMemory::default()))
+            .then(reset(1));
+        let (mut generation, mut request, mut run) = (1, 0, 0);
+        for (action, delay) in &actions {
+            let command = match action {
+                Action::Play => { run += 1; Command::Play { run } }
+                Action::Pause => Command::Pause,
+                Action::Step => Command::Step,
+                Action::Reset => { generation += 1; reset(generation) }
+                Action::Export => { request += 1; Command::Export { request } }
+                Action::LoadExported | Action::LoadGarbage => {
+                    request += 1;
+                    generation += 1;
+                    let bytes = match action {
+                        Action::LoadExported => weights.clone(),
+                        _ => vec![7; 40],
+                    };
+                    Command::Load { request, generation, weights: ByteBuf::from(bytes) }
+                }
+                Action::ForgetSpeeds => Command::ForgetSpeeds,
+                Action::Backend(preference) => Command::Backend { preference: *preference },
+            };
+            host = host.after(*delay, command);
+        }
+        let core = drive(host);
+        let events = core.host().events();
+        let handed = core.host().handed.borrow().clone();
+
+        let mut page = PageView::default();
+        let mut exports = Vec::new();
+        for event in &events {
+            page.see(event)?;
+            if let Event::Exported { request, outcome: Ok(bytes) } = event {
+                exports.push((*request, page.steps, WeightsFile::parse(bytes).unwrap().header.steps));
+            }
+        }
+        prop_assert_eq!(Some(page.steps), core.steps_done(), "the page's step count is the worker's");
+        for (request, shown, in_file) in exports {
+            prop_assert_eq!(shown, in_file, "export {} holds the steps the page shows", request);
+        }
+
+        // Every load and export answered exactly once, after it was sent.
+        for (posted_before, command) in &handed {
+            let asked = match command {
+                Command::Load { request, .. } | Command::Export { request } => *request,
+                _ => continue,
+            };
+            let answers: Vec<usize> = events.iter().enumerate().filter(|(_, e)| matches!(e,
+                Event::Loaded { request, .. } | Event::Exported { request, .. } if *request == asked))
+                .map(|(i, _)| i).collect();
+            prop_assert_eq!(answers.len(), 1, "request {} answered once", asked);
+            prop_assert!(answers[0] >= *posted_before);
+        }
+        let steps_sent = handed.iter().filter(|(_, c)| matches!(c, Command::Step)).count();
+        let stepped = events.iter().filter(|e| matches!(e, Event::Stepped)).count();
+        prop_assert_eq!(steps_sent, stepped, "every step answered");
+
+        // The last play press gets its stop, unless the model was replaced after it.
+        if let Some(last_play) = handed.iter().rposition(|(_, c)| matches!(c, Command::Play { .. })) {
+            let (posted_before, _) = &handed[last_play];
+            let replaced = events[*posted_before..].iter().any(|e| matches!(e,
+                Event::Started { .. } | Event::Loaded { outcome: Ok(()), .. }));
+            let stopped = events[*posted_before..].iter().any(|e| matches!(e, Event::Stopped { run: r, .. } if *r == run));
+            prop_assert!(replaced || stopped, "play {} is answered by a stop", run);
+        }
+    }
+}
