@@ -159,6 +159,19 @@ fn check_refusals(kind: ModelKind) {
         };
         WeightsFile::encode(&header, file.into_tensors()).unwrap()
     };
+    // A half-precision file whose header claims 32-bit floats (the shipped files with three
+    // bytes of the header changed), and a 32-bit file that claims 16 bits.
+    let with_precision = |bytes: &[u8], precision: Precision| {
+        let file = WeightsFile::parse(bytes).unwrap();
+        let header = WeightsHeader {
+            precision,
+            ..file.header.clone()
+        };
+        WeightsFile::encode(&header, file.into_tensors()).unwrap()
+    };
+    let half = export(in_use.as_ref(), kind, &in_use_settings, Precision::F16);
+    let half_claiming_f32 = with_precision(&half, Precision::F32);
+    let f32_claiming_half = with_precision(&good, Precision::F16);
     let not_genplay = Writer::new(vec![]).into_bytes().unwrap().to_vec();
     let bad_header = Writer::new(vec![])
         .with_metadata("genplay", "{ not json")
@@ -191,6 +204,12 @@ fn check_refusals(kind: ModelKind) {
         }),
         ("another config", other_config, |e| {
             matches!(e, WeightsError::OtherConfig { .. })
+        }),
+        ("16-bit tensors under a 32-bit header", half_claiming_f32, |e| {
+            matches!(e, WeightsError::PrecisionMismatch { .. })
+        }),
+        ("32-bit tensors under a 16-bit header", f32_claiming_half, |e| {
+            matches!(e, WeightsError::PrecisionMismatch { .. })
         }),
         ("tensors of another model", lying_header, |e| {
             matches!(e, WeightsError::TensorMismatch(_))

@@ -16,7 +16,7 @@ use super::weights_controls::size_text;
 use crate::data::{Dataset, IMAGE_PIXELS, UserFile, load_user_files};
 
 /// The most bytes of files read at once.
-const MAX_TOTAL_BYTES: usize = 300_000_000;
+const MAX_TOTAL_BYTES: u64 = 300_000_000;
 /// Images shown in the preview.
 const PREVIEW_COUNT: usize = 16;
 
@@ -47,7 +47,8 @@ pub fn DatasetPicker(runtime: StoredValue<Runtime>, on_use: Callback<Arc<Dataset
     let read = move |files: web_sys::FileList| {
         let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
         leptos::task::spawn_local(async move {
-            let total: usize = files.iter().map(|f| f.size() as usize).sum();
+            // Summed in 64 bits: file sizes are doubles, and a 32-bit sum (wasm32's usize) wraps.
+            let total: u64 = files.iter().map(|f| f.size() as u64).sum();
             if total > MAX_TOTAL_BYTES {
                 step.set(Step::Failed(format!(
                     "Those files hold {}, more than the {} read at once. The dataset in use is unchanged.",

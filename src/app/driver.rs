@@ -258,6 +258,19 @@ impl TrainState {
     /// starts its loss history afresh. A file that does not fit changes nothing; the error
     /// says why.
     pub async fn load_weights(self, bytes: Vec<u8>) -> Result<(), String> {
+        self.load(bytes, None).await
+    }
+
+    /// Replaces the session with one of `kind` with `settings` holding the weights file
+    /// `bytes` (a shipped file, with the manifest's settings). Nothing changes, here or in the
+    /// worker, unless the file loads completely; then `settings` are the ones applied.
+    pub async fn load_as(self, kind: ModelKind, settings: Hyperparameters, bytes: Vec<u8>) -> Result<(), String> {
+        self.load(bytes, Some((kind, settings))).await?;
+        self.applied.set(settings);
+        Ok(())
+    }
+
+    async fn load(self, bytes: Vec<u8>, start_as: Option<(ModelKind, Hyperparameters)>) -> Result<(), String> {
         let generation = self.generation.get_value() + 1;
         let weights = ByteBuf::from(bytes);
         let answer = self
@@ -265,6 +278,7 @@ impl TrainState {
                 request,
                 generation,
                 weights,
+                start_as,
             })
             .await;
         match answer {

@@ -23,7 +23,7 @@ enum Status {
 }
 
 /// "1.6 MB" or "820 kB".
-pub fn size_text(bytes: usize) -> String {
+pub fn size_text(bytes: u64) -> String {
     if bytes >= 1_000_000 {
         format!("{:.1} MB", bytes as f64 / 1e6)
     } else {
@@ -73,20 +73,24 @@ pub fn WeightsControls(
                 Ok(_) if kind.get_untracked() != wanted => status.set(Status::Idle),
                 Ok((entry, bytes)) => {
                     // The session must have the file's shape: take its settings, keep the budget.
-                    if let Some(trained) = entry.settings {
-                        let next = Hyperparameters {
-                            step_budget: settings.get_untracked().step_budget,
-                            ..trained
-                        };
-                        settings.set(next);
-                        state.reset(wanted, next);
-                    }
+                    // The form and the model change only once the file has loaded.
+                    let next = entry.settings.map(|trained| Hyperparameters {
+                        step_budget: settings.get_untracked().step_budget,
+                        ..trained
+                    });
                     status.set(Status::Busy(
                         format!("Loading the pretrained {}…", wanted.label()),
                         None,
                     ));
-                    match state.load_weights(bytes).await {
+                    let loaded = match next {
+                        Some(next) => state.load_as(wanted, next, bytes).await,
+                        None => state.load_weights(bytes).await,
+                    };
+                    match loaded {
                         Ok(()) => {
+                            if let Some(next) = next {
+                                settings.set(next);
+                            }
                             state.weights_source.set(WeightsChoice::Pretrained);
                             status.set(Status::Done(format!(
                                 "Loaded the pretrained {}: {}.",
@@ -94,7 +98,9 @@ pub fn WeightsControls(
                                 provenance(&entry)
                             )))
                         }
-                        Err(e) => status.set(Status::Failed(format!("The pretrained weights did not load: {e}."))),
+                        Err(e) => status.set(Status::Failed(format!(
+                            "The pretrained weights did not load: {e}. The model in use is unchanged."
+                        ))),
                     }
                 }
                 Err(message) => status.set(Status::Failed(message)),
@@ -115,8 +121,8 @@ pub fn WeightsControls(
                 status.set(Status::Failed(format!(
                     "{name} was not loaded: it is {}, more than the {} a weights file may have. The model in use \
                      is unchanged.",
-                    size_text(size),
-                    size_text(MAX_WEIGHTS_BYTES)
+                    size_text(size as u64),
+                    size_text(MAX_WEIGHTS_BYTES as u64)
                 )));
                 return;
             }
@@ -162,7 +168,7 @@ pub fn WeightsControls(
             status.set(match outcome {
                 Ok(bytes) => Status::Done(format!(
                     "Exported {file_name} ({}): burn's burnpack format, with the model's config.",
-                    size_text(bytes)
+                    size_text(bytes as u64)
                 )),
                 Err(problem) => Status::Failed(format!("The export failed: {problem}.")),
             });
@@ -186,7 +192,7 @@ pub fn WeightsControls(
                     on:change=on_pick disabled=busy />
             </label>
             <button data-testid="export-weights" on:click=export disabled=busy>"Export weights"</button>
-            <span class="drop-hint">{format!("or drop a .bpk file here (at most {})", size_text(MAX_WEIGHTS_BYTES))}</span>
+            <span class="drop-hint">{format!("or drop a .bpk file here (at most {})", size_text(MAX_WEIGHTS_BYTES as u64))}</span>
             {move || match status.get() {
                 Status::Idle => None,
                 Status::Busy(text, progress) => Some(view! {
@@ -195,7 +201,7 @@ pub fn WeightsControls(
                         {progress.map(|(received, expected)| view! {
                             " "<progress data-testid="weights-progress" max=expected.max(1).to_string()
                                 value=received.to_string()></progress>
-                            {format!(" {} of {}", size_text(received), size_text(expected))}
+                            {format!(" {} of {}", size_text(received as u64), size_text(expected as u64))}
                         })}
                     </p>
                 }.into_any()),

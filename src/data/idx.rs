@@ -9,6 +9,10 @@ use flate2::read::GzDecoder;
 pub const IMAGES_MAGIC: u32 = 0x0000_0803;
 /// Magic number of an IDX file of unsigned bytes with one dimension (labels).
 pub const LABELS_MAGIC: u32 = 0x0000_0801;
+/// Most bytes a gzipped IDX file may inflate to (header and data): a gzip stream is only ever
+/// inflated as far as its header declares, and one declaring more is refused before any of
+/// its data is inflated. 70,000 images of 28x28 are 55 MB.
+pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why an IDX file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +55,14 @@ pub enum IdxError {
         /// Number of labels.
         labels: usize,
     },
+    /// A gzipped file whose header declares more data than [`MAX_INFLATED_BYTES`].
+    #[error("{file}: its header declares {declared} bytes, more than the {MAX_INFLATED_BYTES} a gzipped IDX file may inflate to")]
+    TooLarge {
+        /// Which file: "images" or "labels".
+        file: &'static str,
+        /// Bytes the header declares (header included).
+        declared: u64,
+    },
     /// A gzip stream could not be decompressed.
     #[error("{file}: not a valid gzip stream ({reason})")]
     BadGzip {
@@ -90,7 +102,7 @@ pub fn decode_idx_pair(images: &[u8], labels: &[u8], side: usize) -> Result<IdxP
 /// Decodes an images file (gzipped or raw) whose images must be `side` x `side`: their pixel
 /// bytes, row-major, image after image.
 pub fn decode_idx_images(images: &[u8], side: usize) -> Result<Vec<u8>, IdxError> {
-    let images = maybe_gunzip(images, "images")?;
+    let images = maybe_gunzip(images, "images", IMAGES_MAGIC, 3)?;
     let (dims, pixels) = parse(&images, "images", IMAGES_MAGIC, 3)?;
     let (rows, cols) = (dims[1], dims[2]);
     if rows != side || cols != side {
@@ -105,14 +117,19 @@ pub fn decode_idx_images(images: &[u8], side: usize) -> Result<Vec<u8>, IdxError
 
 /// Decodes a labels file (gzipped or raw).
 pub fn decode_idx_labels(labels: &[u8]) -> Result<Vec<u8>, IdxError> {
-    let labels = maybe_gunzip(labels, "labels")?;
+    let labels = maybe_gunzip(labels, "labels", LABELS_MAGIC, 1)?;
     let (_, labels) = parse(&labels, "labels", LABELS_MAGIC, 1)?;
     Ok(labels.to_vec())
 }
 
-/// The magic number of an IDX file (gzipped or raw), if it has four bytes to read.
+/// The magic number of an IDX file (gzipped or raw), if it has four bytes to read. Inflates
+/// no more than those four bytes.
 pub fn idx_magic(bytes: &[u8]) -> Result<Option<u32>, IdxError> {
-    let bytes = maybe_gunzip(bytes, "file")?;
+    let bytes = if is_gzip(bytes) {
+        inflate_prefix(bytes, "file", 4)?.into()
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    };
     Ok(bytes.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
 }
 
@@ -137,20 +154,52 @@ pub fn encode_idx_labels(labels: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// Gunzips `bytes` when they start with the gzip magic, else returns them as they are.
-fn maybe_gunzip<'a>(bytes: &'a [u8], file: &'static str) -> Result<std::borrow::Cow<'a, [u8]>, IdxError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 5);
-        GzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| IdxError::BadGzip {
-                file,
-                reason: e.to_string(),
-            })?;
-        Ok(out.into())
-    } else {
-        Ok(bytes.into())
+fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// Gunzips `bytes` when they start with the gzip magic, else returns them as they are. The
+/// stream is inflated in two reads: the IDX header of `rank` dimensions first, then exactly as
+/// many bytes as that header declares, refused beyond [`MAX_INFLATED_BYTES`]; a header of
+/// another kind than `magic` stops after the header (the caller names the mismatch).
+fn maybe_gunzip<'a>(
+    bytes: &'a [u8],
+    file: &'static str,
+    magic: u32,
+    rank: usize,
+) -> Result<std::borrow::Cow<'a, [u8]>, IdxError> {
+    if !is_gzip(bytes) {
+        return Ok(bytes.into());
     }
+    let header_len = 4 + 4 * rank;
+    let header = inflate_prefix(bytes, file, header_len as u64)?;
+    if header.len() < header_len || header[..4] != magic.to_be_bytes() {
+        return Ok(header.into());
+    }
+    let declared = (0..rank)
+        .map(|d| u64::from(u32::from_be_bytes(header[4 + 4 * d..8 + 4 * d].try_into().expect("4 bytes"))))
+        .try_fold(1u64, |product, d| product.checked_mul(d))
+        .and_then(|items| items.checked_add(header_len as u64))
+        .unwrap_or(u64::MAX);
+    if declared > MAX_INFLATED_BYTES {
+        return Err(IdxError::TooLarge { file, declared });
+    }
+    // One byte more than declared: a stream that ends where its header says reaches its end,
+    // so its checksum is verified; a longer one is cut (as a raw file's tail is ignored).
+    Ok(inflate_prefix(bytes, file, declared + 1)?.into())
+}
+
+/// The first `limit` bytes the gzip stream `bytes` inflates to (fewer if it ends first).
+fn inflate_prefix(bytes: &[u8], file: &'static str, limit: u64) -> Result<Vec<u8>, IdxError> {
+    let mut out = Vec::with_capacity(limit.min(MAX_INFLATED_BYTES) as usize);
+    GzDecoder::new(bytes)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| IdxError::BadGzip {
+            file,
+            reason: e.to_string(),
+        })?;
+    Ok(out)
 }
 
 /// Checks the header of one IDX file and returns its dimensions and its data bytes.
@@ -315,6 +364,37 @@ mod tests {
     fn rejects_count_mismatch() {
         let err = decode_idx_pair(&images_file(3, 4, 48), &labels_file(2), 4).unwrap_err();
         assert_eq!(err, IdxError::CountMismatch { images: 3, labels: 2 });
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_from_its_header_or_inflated_only_as_far_as_it_declares() {
+        let gz = |b: &[u8]| {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut encoder, b).unwrap();
+            encoder.finish().unwrap()
+        };
+        // A header declaring 4 billion 4096x4096 images: refused before any data is inflated.
+        let mut huge = Vec::new();
+        for word in [IMAGES_MAGIC, u32::MAX, 4096, 4096] {
+            huge.extend_from_slice(&word.to_be_bytes());
+        }
+        huge.extend_from_slice(&[0; 4096]);
+        assert!(matches!(
+            decode_idx_images(&gz(&huge), 4096),
+            Err(IdxError::TooLarge { file: "images", declared }) if declared > MAX_INFLATED_BYTES
+        ));
+        assert!(decode_idx_images(&gz(&huge), 4096).unwrap_err().to_string().contains("268435456"));
+        // A small header followed by 64 MiB of zeros (64 kB gzipped): only the declared bytes
+        // are inflated and used.
+        let mut padded = images_file(3, 4, 48);
+        padded.resize(padded.len() + 64 * 1024 * 1024, 0);
+        let bomb = gz(&padded);
+        assert!(bomb.len() < 1024 * 1024);
+        assert_eq!(decode_idx_images(&bomb, 4).unwrap(), vec![7; 48]);
+        assert_eq!(idx_magic(&bomb).unwrap(), Some(IMAGES_MAGIC));
+        // A labels file whose header declares more than it holds is still truncated.
+        let short = gz(&labels_file(3)[..9]);
+        assert!(matches!(decode_idx_labels(&short), Err(IdxError::Truncated { .. })));
     }
 
     #[test]

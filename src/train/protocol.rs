@@ -74,7 +74,10 @@ pub enum Command {
     Pause,
     /// Runs exactly one step when paused. Answered by [`Event::Stepped`].
     Step,
-    /// Loads a weights file into the session. Answered by [`Event::Loaded`].
+    /// Replaces the session with one holding a weights file's weights, once the file is checked
+    /// completely (header, configuration, every tensor's type and shape): a file that does not
+    /// fit changes nothing. Answered by [`Event::Loaded`], then on success [`Event::Started`]
+    /// of the new generation.
     Load {
         /// Pairs the answer with the request.
         request: u64,
@@ -82,6 +85,10 @@ pub enum Command {
         generation: u64,
         /// The weights file.
         weights: ByteBuf,
+        /// The model to build for the file (a shipped file has its own settings); `None`: the
+        /// model in use, with its settings.
+        #[serde(default)]
+        start_as: Option<(ModelKind, Hyperparameters)>,
     },
     /// Writes the current weights as an f32 weights file. Answered by [`Event::Exported`].
     Export {
@@ -251,6 +258,7 @@ mod tests {
                 request: 1,
                 generation: 4,
                 weights: ByteBuf::from(vec![0, 255, 7]),
+                start_as: Some((ModelKind::Cgan, Hyperparameters::defaults(ModelKind::Cgan))),
             },
             Command::Play { run: 9 },
             Command::ForgetSpeeds,

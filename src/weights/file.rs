@@ -2,7 +2,7 @@
 //! configuration, the settings it was trained with, its step count and its precision.
 
 use burn::store::burn_pack::{Reader, Tensor as PackTensor, Writer};
-use burn::tensor::Bytes;
+use burn::tensor::{Bytes, DType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -77,6 +77,14 @@ pub enum WeightsError {
         /// Each differing field, "field: file value, in use value".
         differences: String,
     },
+    /// The header's precision is not what the tensors hold.
+    #[error("the file says its weights are stored as {claimed}, but {found}")]
+    PrecisionMismatch {
+        /// What the header says, in words.
+        claimed: &'static str,
+        /// What the tensors are, in words (naming the first that differs).
+        found: String,
+    },
     /// The tensors do not match the model's parameters.
     #[error("the file's tensors do not fit the model: {0}")]
     TensorMismatch(String),
@@ -128,6 +136,7 @@ impl WeightsFile {
                 .to_bytes()
                 .map_err(|e| WeightsError::Unreadable(format!("tensor {}: {e}", tensor.name)))?;
         }
+        check_precision(header.precision, &tensors)?;
         Ok(Self { header, tensors })
     }
 
@@ -166,6 +175,33 @@ impl WeightsFile {
     pub fn into_tensors(self) -> Vec<PackTensor> {
         self.tensors
     }
+}
+
+/// Checks that `tensors` are stored as `precision` says: only 32-bit floats for
+/// [`Precision::F32`]; 16-bit floats, and 32-bit ones where burn-store keeps them (batch-norm
+/// statistics), for [`Precision::F16`].
+fn check_precision(precision: Precision, tensors: &[PackTensor]) -> Result<(), WeightsError> {
+    let allowed: &[DType] = match precision {
+        Precision::F32 => &[DType::F32],
+        Precision::F16 => &[DType::F16, DType::F32],
+    };
+    let claimed = match precision {
+        Precision::F32 => "32-bit floats",
+        Precision::F16 => "16-bit floats",
+    };
+    if let Some(odd) = tensors.iter().find(|t| !allowed.contains(&t.dtype)) {
+        return Err(WeightsError::PrecisionMismatch {
+            claimed,
+            found: format!("tensor {} is {:?}", odd.name, odd.dtype),
+        });
+    }
+    if precision == Precision::F16 && !tensors.iter().any(|t| t.dtype == DType::F16) {
+        return Err(WeightsError::PrecisionMismatch {
+            claimed,
+            found: "every tensor is 32-bit".into(),
+        });
+    }
+    Ok(())
 }
 
 /// "field: file X, in use Y" for every top-level field where `file` and `in_use` differ.

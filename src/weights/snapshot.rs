@@ -7,7 +7,7 @@
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::store::burn_pack::Tensor as PackTensor;
-use burn::store::{HalfPrecisionAdapter, ModuleAdapter, ModuleSnapshot};
+use burn::store::{FloatCastAdapter, HalfPrecisionAdapter, ModuleAdapter, ModuleSnapshot};
 use burn::tensor::{DType, Shape, Tensor};
 
 use super::file::{Precision, WeightsError};
@@ -129,7 +129,7 @@ pub fn load_into<M: Module>(module: &M, tensors: Vec<PackTensor>, precision: Pre
     // would write into the original's. `valid` makes an independent copy, `train` below puts
     // it back on the autodiff device.
     let mut copy = module.valid();
-    let result = copy.apply(tensors, None, adapter(precision), false);
+    let result = copy.apply(tensors, None, loading_adapter(precision), false);
     let list = |names: Vec<String>| {
         let shown: Vec<String> = names.iter().take(3).cloned().collect();
         let more = names.len().saturating_sub(3);
@@ -154,6 +154,19 @@ pub fn load_into<M: Module>(module: &M, tensors: Vec<PackTensor>, precision: Pre
         )));
     }
     Ok(copy.train())
+}
+
+/// The adapter that turns a file's tensors stored with `precision` into the module's f32. For
+/// 16-bit files every float tensor is cast to f32, whichever module it belongs to, so no
+/// tensor of another float type ever reaches a module (burn-store's `HalfPrecisionAdapter`
+/// casts by module type and direction, and would turn a 32-bit tensor of a linear layer into
+/// 16 bits on the way in). [`WeightsFile::parse`](super::WeightsFile::parse) has already
+/// checked the tensors against `precision`.
+fn loading_adapter(precision: Precision) -> Option<Box<dyn ModuleAdapter>> {
+    match precision {
+        Precision::F32 => None,
+        Precision::F16 => Some(Box::new(FloatCastAdapter::to(DType::F32))),
+    }
 }
 
 /// The adapter that converts between the module's f32 and the file's `precision`, if any.

@@ -241,8 +241,9 @@ impl<H: Host> WorkerCore<H> {
                 request,
                 generation,
                 weights,
+                start_as,
             } => {
-                let outcome = self.load(generation, &weights);
+                let outcome = self.load(generation, &weights, start_as).await;
                 let loaded = outcome.is_ok();
                 self.post(Event::Loaded {
                     request,
@@ -250,6 +251,7 @@ impl<H: Host> WorkerCore<H> {
                     outcome,
                 });
                 if loaded {
+                    self.post_started();
                     self.show_fresh_weights().await;
                 }
             }
@@ -522,18 +524,24 @@ impl<H: Host> WorkerCore<H> {
             return;
         };
         let session = start_session(kind, &settings, data, device);
-        self.post(Event::Started {
-            generation,
-            loss_names: session.loss_names().iter().map(|n| n.to_string()).collect(),
-            preview_kind: session.preview_kind(),
-        });
         self.model = Some(Model {
             session,
             kind,
             settings,
         });
         self.generation = generation;
+        self.post_started();
         self.show_fresh_weights().await;
+    }
+
+    /// Tells the page what the session of the current generation reports.
+    fn post_started(&self) {
+        let Some(model) = self.model.as_ref() else { return };
+        self.post(Event::Started {
+            generation: self.generation,
+            loss_names: model.session.loss_names().iter().map(|n| n.to_string()).collect(),
+            preview_kind: model.session.preview_kind(),
+        });
     }
 
     /// After the weights in use were replaced: nothing runs (a run of the old weights ends
@@ -712,19 +720,41 @@ impl<H: Host> WorkerCore<H> {
         }
     }
 
-    /// Loads the weights file `bytes` into the session, which then takes `generation`. A file
-    /// that does not fit changes nothing.
-    fn load(&mut self, generation: u64, bytes: &[u8]) -> Result<(), String> {
-        let model = self.model.as_mut().ok_or("there is no model to load into")?;
+    /// Replaces the session with one of `start_as` (or of the model in use) holding the weights
+    /// file `bytes`, which then takes `generation`. The new session is built and filled beside
+    /// the old one, so a file that does not fit changes nothing; once it has loaded, a model
+    /// of another kind goes to the device chosen for it.
+    async fn load(
+        &mut self,
+        generation: u64,
+        bytes: &[u8],
+        start_as: Option<(ModelKind, Hyperparameters)>,
+    ) -> Result<(), String> {
+        let in_use = self.model.as_ref().map(|m| (m.kind, m.settings));
+        let (kind, settings) = start_as.or(in_use).ok_or("there is no model to load into")?;
+        let (Some((device, _)), Some(data)) = (self.device.as_ref(), self.data.as_ref()) else {
+            return Err("the training worker has not started".into());
+        };
         let file = WeightsFile::parse(bytes).map_err(|e| e.to_string())?;
-        file.check_fits(model.kind.id(), &model_config(model.kind, &model.settings))
-            .map_err(|e| e.to_string())?;
-        let precision = file.header.precision;
-        model
-            .session
-            .load_parameters(file.into_tensors(), precision)
-            .map_err(|e| e.to_string())?;
+        let session = session_from_file(kind, &settings, file, data, device).map_err(|e| e.to_string())?;
+        let previous = self.device.clone();
+        self.model = Some(Model {
+            session,
+            kind,
+            settings,
+        });
         self.generation = generation;
+        if in_use != Some((kind, settings)) {
+            self.choose_training_device(kind, settings.batch_size).await;
+            let moved = self.device.as_ref().map(|(_, backend)| *backend) != previous.as_ref().map(|(_, b)| *b);
+            if let (true, Some((device, _))) = (moved, self.device.clone())
+                && let Err(e) = self.move_session(&device).await
+            {
+                self.device = previous;
+                let explanation = format!("The loaded weights could not move to the faster backend ({e}).");
+                self.post_backend(&self.info_here(explanation), false);
+            }
+        }
         Ok(())
     }
 

@@ -214,6 +214,7 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
             request: 2,
             generation: 2,
             weights: ByteBuf::from(b"not a weights file".to_vec()),
+            start_as: None,
         });
     let core = drive(host);
     let events = core.host().events();
@@ -248,13 +249,76 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
             request: 1,
             generation: 7,
             weights: ByteBuf::from(exported),
+            start_as: None,
         });
     let events = drive(host).host().events();
     let loaded = events
         .iter()
         .position(|e| matches!(e, Event::Loaded { request: 1, generation: 7, outcome: Ok(()) }))
         .expect("loaded as generation 7");
-    assert!(matches!(events[loaded + 1], Event::Preview { generation: 7, .. }));
+    assert!(matches!(events[loaded + 1], Event::Started { generation: 7, .. }));
+    assert!(matches!(events[loaded + 2], Event::Preview { generation: 7, .. }));
+}
+
+#[test]
+fn a_shipped_file_replaces_the_model_only_once_it_has_loaded() {
+    let vae = settings(ModelKind::VaeMlp);
+    let file = weights_file_of(ModelKind::VaeMlp, vae);
+    let smaller = Hyperparameters { latent: 8, ..vae };
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Step)
+        .then(Command::Step)
+        // The manifest's settings do not fit the file: refused, the trained autoencoder kept.
+        .then(Command::Load {
+            request: 1,
+            generation: 2,
+            weights: ByteBuf::from(file.clone()),
+            start_as: Some((ModelKind::VaeMlp, smaller)),
+        })
+        .then(Command::Step)
+        .then(Command::Load {
+            request: 2,
+            generation: 3,
+            weights: ByteBuf::from(file),
+            start_as: Some((ModelKind::VaeMlp, vae)),
+        });
+    let core = drive(host);
+    let events = core.host().events();
+    let answers: Vec<(u64, u64, bool)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Loaded {
+                request,
+                generation,
+                outcome,
+            } => Some((*request, *generation, outcome.is_ok())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(answers, vec![(1, 1, false), (2, 3, true)]);
+    let refusal = events.iter().find_map(|e| match e {
+        Event::Loaded { outcome: Err(e), .. } => Some(e.clone()),
+        _ => None,
+    });
+    assert!(refusal.is_some_and(|e| e.contains("latent: file 16, in use 8")));
+    // The autoencoder went on counting after the refusal: steps 1, 2, then 3.
+    let first_load = events
+        .iter()
+        .position(|e| matches!(e, Event::Loaded { request: 2, .. }))
+        .unwrap();
+    assert_eq!(reported_steps(&events[..first_load]), vec![1, 2, 3]);
+    let started = events[first_load..].iter().find_map(|e| match e {
+        Event::Started {
+            generation: 3,
+            loss_names,
+            ..
+        } => Some(loss_names.clone()),
+        _ => None,
+    });
+    assert_eq!(started.map(|n| n.len()), Some(3), "the VAE's loss terms follow");
+    assert_eq!(core.steps_done(), Some(0));
 }
 
 #[test]
@@ -432,9 +496,18 @@ fn action() -> impl Strategy<Value = Action> {
 
 /// A weights file of a fresh session of the test's model, to load.
 fn fresh_weights_file() -> Vec<u8> {
+    weights_file_of(ModelKind::AeMlp, settings(ModelKind::AeMlp))
+}
+
+/// A weights file of a fresh session of `kind` with `settings`.
+fn weights_file_of(kind: ModelKind, settings: Hyperparameters) -> Vec<u8> {
     let host = FakeHost::new()
         .then(start(BackendPreference::Cpu, SpeedMemory::default()))
-        .then(reset(1))
+        .then(Command::Reset {
+            generation: 1,
+            kind,
+            settings,
+        })
         .then(Command::Export { request: 1 });
     let events = drive(host).host().events();
     events
@@ -468,7 +541,7 @@ impl PageView {
                 loss_names,
                 ..
             } => {
-                prop_assert!(*generation > self.generation, "generations only grow");
+                prop_assert!(*generation >= self.generation, "generations only grow");
                 *self = PageView {
                     generation: *generation,
                     steps: 0,
@@ -525,7 +598,7 @@ proptest! {
                         Action::LoadExported => weights.clone(),
                         _ => vec![7; 40],
                     };
-                    Command::Load { request, generation, weights: ByteBuf::from(bytes) }
+                    Command::Load { request, generation, weights: ByteBuf::from(bytes), start_as: None }
                 }
                 Action::ForgetSpeeds => Command::ForgetSpeeds,
                 Action::Backend(preference) => Command::Backend { preference: *preference },

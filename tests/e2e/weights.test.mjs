@@ -25,7 +25,9 @@ async function waitStatus(page, state, timeout = 120_000) {
   await page.waitForSelector(`[data-testid="weights-status"][data-state="${state}"]`, { timeout });
   return status(page).textContent();
 }
-const waitGrid = (page, image, timeout = 60_000) => page.waitForFunction(
+// The grid follows the worker's next preview, which on a brand-new machine's SwiftShader can
+// take minutes (first kernels compile): generous ceilings, since the wait ends on the change.
+const waitGrid = (page, image, timeout = 300_000) => page.waitForFunction(
   expected => document.querySelector('[data-testid="sample-grid"]').toDataURL() === expected,
   image, { timeout, polling: 100 });
 async function upload(page, name, buffer) {
@@ -79,12 +81,18 @@ test('CPU: bad weights files are refused by name and the model in use stays as i
     const other = await readFile(path.join(distDir, 'weights/ae_mlp.bpk'));
     const damaged = Buffer.from(own);
     damaged.write('JUNK', 0);
+    // The shipped 16-bit file with its header claiming 32-bit floats (three bytes changed).
+    const lying = Buffer.from(own);
+    const claim = lying.indexOf('"precision":"f16"');
+    assert.ok(claim > 0, 'the shipped file names its precision');
+    lying.write('"precision":"f32"', claim);
     const cases = [
       ['corrupt.bpk', damaged, /not a burn weights file|damaged/],
       ['truncated.bpk', own.subarray(0, own.length >> 1), /damaged or truncated/],
       ['random.bpk', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)), /not a burn weights file/],
       ['other-model.bpk', other, /holds weights for Autoencoder \(MLP\), but the model in use is VAE \(MLP\)/],
       ['huge.bpk', Buffer.alloc(33 * 1024 * 1024), /more than the 33\.6 MB a weights file may have/],
+      ['evil.bpk', lying, /says its weights are stored as 32-bit floats, but tensor .* is F16/],
     ];
     for (const [name, buffer, expected] of cases) {
       await upload(page, name, buffer);
@@ -100,6 +108,40 @@ test('CPU: bad weights files are refused by name and the model in use stays as i
     await page.click('[data-testid="train-button"]');
     const recent = Number(await page.locator('[data-testid="stats"]').getAttribute('data-recent-loss'));
     assert.ok(Number.isFinite(recent) && recent < 200, `pretrained VAE trains on at loss ${recent}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('CPU: a pretrained file that does not fit the manifest leaves the trained model and the form as they were', { timeout: 300_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    // The manifest says the VAE has a latent of 8; its file holds 16.
+    await browser.context.route(/weights\/manifest\.json$/, async route => {
+      const manifest = JSON.parse(await readFile(path.join(distDir, 'weights/manifest.json'), 'utf8'));
+      manifest.files.find(f => f.model === 'vae_mlp').settings.latent = 8;
+      await route.fulfill({ contentType: 'application/json', body: JSON.stringify(manifest) });
+    });
+    const { page, errors } = await freshPage(browser);
+    await page.selectOption('[data-testid="model-select"]', 'vae_mlp');
+    await page.click('[data-testid="train-button"]');
+    await waitForSteps(page, 5);
+    await page.click('[data-testid="train-button"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent.trim() === 'Resume',
+      null, { timeout: 120_000 });
+    const trainedSteps = await numberIn(page, 'step-count');
+    const latent = await page.inputValue('[data-testid="field-latent"]');
+    await page.click('[data-testid="load-pretrained"]');
+    const text = await waitStatus(page, 'failed');
+    assert.match(text, /latent: file 16, in use 8/, text);
+    assert.match(text, /The model in use is unchanged\./, text);
+    assert.equal(await numberIn(page, 'step-count'), trainedSteps, 'the trained steps are kept');
+    assert.equal(await page.inputValue('[data-testid="field-latent"]'), latent, 'the form is unchanged');
+    // It trains on from where it was.
+    await page.click('[data-testid="train-button"]');
+    await waitForSteps(page, trainedSteps + 3);
+    await page.click('[data-testid="train-button"]');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -133,7 +175,7 @@ for (const webgpu of [false, true]) {
         await page.click('[data-testid="step-button"]');
         await waitForSteps(page, 3, { timeout: 300_000 });
         await page.waitForFunction(before => document.querySelector('[data-testid="sample-grid"]').toDataURL() !== before,
-          trained, { timeout: 60_000 });
+          trained, { timeout: 300_000 });
         await upload(page, download.suggestedFilename(), exported);
         assert.match(await waitStatus(page, 'done'), /Loaded genplay-/);
         await waitGrid(page, trained);
