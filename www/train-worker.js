@@ -2,7 +2,7 @@
 // and, for the page's own module (CPU only), sends it compiled, so it is not compiled twice. For
 // the variant with WebGPU the glue fetches its own module; if that fails, the worker runs the
 // page's module (`fallback`) and tells the Rust side why. Everything after that is for the Rust
-// side (src/worker.rs), which takes over `onmessage` and first handles the messages that arrived
+// side (src/worker/browser.rs), which takes over `onmessage` and first handles the messages that arrived
 // while the module was loading.
 const pending = [];
 let loading = false;
@@ -11,6 +11,16 @@ async function load({ glue, module }) {
   const loaded = await import(glue);
   await loaded.default(module ? { module_or_path: module } : {});
   return loaded;
+}
+
+// Why the WebGPU module did not load, in words: a site served without it (as `bash .ci/serve`
+// does while it still builds it) answers 404.
+async function whyNotLoaded(glue, error) {
+  const found = await fetch(glue, { method: 'HEAD' }).then(r => r.status, () => undefined);
+  if (found === 404) {
+    return 'this site is served without its WebGPU module yet (bash .ci/serve builds it after the page\'s: reload once it is there)';
+  }
+  return `the WebGPU module did not load (${error})`;
 }
 
 self.onmessage = async ({ data }) => {
@@ -26,7 +36,7 @@ self.onmessage = async ({ data }) => {
       glue = await load(data);
     } catch (error) {
       if (!data.fallback) throw error;
-      problem = `the WebGPU module did not load (${error})`;
+      problem = await whyNotLoaded(data.glue, error);
       glue = await load(data.fallback);
     }
     glue.run_training_worker(pending, problem);

@@ -138,7 +138,9 @@ pub fn TrainPanel(
         match ev.key().as_str() {
             " " if !on_button => toggle(),
             "s" | "S" if untrack(needs_labels).is_none() => state.single_step(),
-            "r" | "R" => restart(),
+            // A held-down R repeats: one reset, not dozens each uploading the dataset again.
+            "r" | "R" if !ev.repeat() => restart(),
+            "r" | "R" => {}
             _ => return,
         }
         ev.prevent_default();

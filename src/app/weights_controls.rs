@@ -153,6 +153,10 @@ pub fn WeightsControls(
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
+        // One load or export at a time, as the disabled buttons say.
+        if matches!(status.get_untracked(), Status::Busy(..)) {
+            return;
+        }
         if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
             load_user_file(file);
         }

@@ -121,7 +121,7 @@ async function longTasksWhileTraining(page, minSteps) {
   return page.evaluate(() => window.__longTasks);
 }
 
-// Training runs in a Web Worker (src/worker.rs), so the page's main thread only draws what the
+// Training runs in a Web Worker (src/worker/), so the page's main thread only draws what the
 // worker reports. Before the worker, measured: one DCGAN step on the CPU was a ~200 ms main-thread
 // task, gan_mlp's first ~104 ms, and the first WebGPU step's pipeline creation ~670 ms.
 for (const [webgpu, model, minSteps] of [[false, 'ae_mlp', 300], [false, 'dcgan', 15], [true, 'ae_mlp', 6], [true, 'dcgan', 2]]) {

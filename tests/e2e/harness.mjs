@@ -88,9 +88,15 @@ export async function backendBadge(page, pattern, timeout = 120_000) {
   return page.locator('[data-testid="backend-badge"]').textContent();
 }
 
-/** Opens `url` in a new page and collects its console errors and uncaught exceptions. */
+/**
+ * Opens `url` in a new page and collects its console errors, uncaught exceptions and violations
+ * of its Content-Security-Policy (so every test that expects no errors also expects none).
+ */
 export async function openPage(context, url) {
   const page = await context.newPage();
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', event => {
+    console.error(`Content-Security-Policy violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`);
+  }));
   const errors = [];
   page.on('console', message => { if (message.type() === 'error') errors.push(message.text()); });
   page.on('pageerror', error => errors.push(String(error)));

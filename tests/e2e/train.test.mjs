@@ -133,6 +133,16 @@ test('A WebGPU module that fails to load leaves training on the CPU, with the re
     console.log(`without the WebGPU module, ae_mlp on the CPU: loss ${ae.first} -> ${ae.recent}`);
     // The failed fetch is the browser's own console error; nothing else went wrong.
     assert.deepEqual(errors.filter(e => !/Failed to (load|fetch)|ERR_FAILED/.test(e)), []);
+    // A site served without the module (as `bash .ci/serve` serves it while it builds it)
+    // answers 404, and the page says so.
+    await browser.context.unroute(/genplay-webgpu/);
+    await browser.context.route(/genplay-webgpu/, route => route.fulfill({ status: 404, body: 'not found' }));
+    const later = await openPage(browser.context, site.url);
+    await later.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+    assert.equal(await backendBadge(later.page, /^CPU$/), 'CPU');
+    assert.match(await later.page.locator('[data-testid="backend-note"]').textContent(),
+      /Training runs on the CPU.*served without its WebGPU module yet/);
+    assert.deepEqual(later.errors.filter(e => !/Failed to (load|fetch)|status of 404|ERR_FAILED/.test(e)), []);
   } finally {
     await browser.close();
   }
