@@ -3,6 +3,7 @@
 //! - [`data`]: the shipped MNIST digits and their split.
 //! - [`link`]: share links, the URL that restores a demo.
 //! - [`model`]: the networks and their objectives, written once with burn, free of web code.
+//! - [`zoo`]: the models there are, their settings and their burn configurations.
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
@@ -14,6 +15,7 @@ pub mod data;
 pub mod link;
 pub mod model;
 pub mod train;
+pub mod zoo;
 pub mod weights;
 pub mod worker;
 

@@ -6,7 +6,7 @@
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
 use crate::train::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::train::compare::MaskKind;
-use crate::train::settings::{FIELDS, short_number};
+use crate::zoo::settings::{FIELDS, short_number};
 use crate::train::{Hyperparameters, ModelKind};
 
 /// The link format this code writes.

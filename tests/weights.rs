@@ -3,7 +3,7 @@
 //! their manifest and load.
 
 use burn::store::burn_pack::Writer;
-use genplay::train::catalogue::start_session;
+use genplay::train::sessions::start_session;
 use genplay::train::{Hyperparameters, ModelKind, Session, model_config, read_floats};
 use genplay::weights::manifest::MANIFEST_FILE;
 use genplay::weights::{

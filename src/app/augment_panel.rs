@@ -113,7 +113,9 @@ pub fn AugmentPanel(
                     progress.set(None);
                     running.set(false);
                 }
-                Event::Failed { message } => fail(format!("The experiment stopped: {message}.")),
+                Event::Failed { message } | Event::Crashed { message } => {
+                    fail(format!("The experiment stopped: {message}."))
+                }
                 _ => {}
             };
             let on_crash = move |message: String| fail(format!("The experiment stopped: {message}."));

@@ -17,7 +17,7 @@ use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::model::DigitClassifier;
 use crate::train::batches::upload;
-use crate::train::catalogue::session_from_file;
+use crate::train::sessions::session_from_file;
 use crate::train::compare::{
     INTERPOLATION_STEPS, MaskKind, ModelScores, classifier_features, hidden_pixel_error, interpolate, score_model,
 };

@@ -19,9 +19,11 @@ use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
 use crate::train::backend_choice::BackendPreference;
 use crate::train::metrics::ClassReport;
-use crate::train::protocol::{Command, Event};
+use crate::train::protocol::{Command, Event, StopReason};
 use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
 use crate::web::{browser_offers_webgpu, now_ms};
+use crate::weights::WeightsFile;
+use crate::worker::supervision::{Heartbeat, PING_INTERVAL_MS, Supervisor};
 
 pub use crate::worker::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
 
@@ -78,7 +80,36 @@ pub struct TrainState {
     next_request: StoredValue<u64>,
     waiting: StoredValue<HashMap<u64, oneshot::Sender<Event>>, LocalStorage>,
     rate: StoredValue<RateMeter>,
+    /// The model in use, as the last reset or load named it.
+    kind: StoredValue<ModelKind>,
+    /// The latest snapshot of the weights in training, and when the last one was asked for.
+    snapshot: StoredValue<Option<Snapshot>>,
+    snapshot_asked_ms: StoredValue<f64>,
+    /// The loss history to show when a restored worker resumes its snapshot.
+    restoring: StoredValue<Option<LossHistory>>,
+    /// The heartbeat and restart budget of the worker.
+    supervisor: StoredValue<Supervisor>,
+    /// Whether a worker broke on WebGPU, so its successors train on the CPU (until the user picks
+    /// a backend).
+    cpu_after_crash: StoredValue<bool>,
+    /// Numbers the workers started, so only the current one is heard.
+    worker_epoch: StoredValue<u64>,
 }
+
+/// What the page keeps to restore a worker that broke: the weights in training as a weights file
+/// (with their step count), taken every [`SNAPSHOT_INTERVAL_MS`] while training runs, and the
+/// loss history up to them. Held on the page, outside the worker.
+#[derive(Clone)]
+struct Snapshot {
+    generation: u64,
+    kind: ModelKind,
+    settings: Hyperparameters,
+    weights: Vec<u8>,
+    history: LossHistory,
+}
+
+/// How often a snapshot of the weights in training is taken, in milliseconds.
+const SNAPSHOT_INTERVAL_MS: f64 = 5_000.0;
 
 impl TrainState {
     /// Fresh state, with the training worker started on `runtime`'s digits. A worker that
@@ -111,15 +142,26 @@ impl TrainState {
             next_request: StoredValue::new(0),
             waiting: StoredValue::new_local(HashMap::new()),
             rate: StoredValue::new(RateMeter::default()),
+            kind: StoredValue::new(ModelKind::VaeMlp),
+            snapshot: StoredValue::new(None),
+            snapshot_asked_ms: StoredValue::new(f64::NEG_INFINITY),
+            restoring: StoredValue::new(None),
+            supervisor: StoredValue::new(Supervisor::default()),
+            cpu_after_crash: StoredValue::new(false),
+            worker_epoch: StoredValue::new(0),
         };
         state.spawn_worker();
+        set_interval(
+            move || state.heartbeat(),
+            std::time::Duration::from_millis(PING_INTERVAL_MS as u64),
+        );
         state
     }
 
     /// The module a worker needs for `preference`: the one with WebGPU where the browser has
-    /// WebGPU and the CPU is not asked for.
-    fn module_for(preference: BackendPreference) -> WorkerModule {
-        if preference != BackendPreference::Cpu && browser_offers_webgpu() {
+    /// WebGPU, the CPU is not asked for, and no worker broke on WebGPU.
+    fn module_for(self, preference: BackendPreference) -> WorkerModule {
+        if preference != BackendPreference::Cpu && browser_offers_webgpu() && !self.cpu_after_crash.get_value() {
             WorkerModule::WebGpu
         } else {
             WorkerModule::Page
@@ -129,11 +171,27 @@ impl TrainState {
     /// Starts a training worker (ending the previous one, if any) and gives it the digits, the
     /// dataset in use and the classifier; the caller then resets the session.
     fn spawn_worker(self) {
+        // Each worker's reports count only while it is the current one: a replaced worker's last
+        // messages (or its error event after a crash it already reported) change nothing.
+        let epoch = self.worker_epoch.get_value() + 1;
+        self.worker_epoch.set_value(epoch);
+        let current = move || self.worker_epoch.get_value() == epoch;
         let crash = move |message: String| {
-            show_crash(self, message);
+            if current() {
+                self.recover(message);
+            }
         };
-        let preference = self.backend_preference.get_untracked();
-        let module = Self::module_for(preference);
+        let on_event = move |event: Event| {
+            if current() {
+                self.on_event(event);
+            }
+        };
+        let preference = match self.cpu_after_crash.get_value() {
+            true => BackendPreference::Cpu,
+            false => self.backend_preference.get_untracked(),
+        };
+        let module = self.module_for(preference);
+        self.supervisor.update_value(Supervisor::new_worker);
         if let Some(old) = self.worker.try_update_value(Option::take).flatten() {
             old.terminate();
             // Whoever waits for an answer from the old worker hears that none will come.
@@ -141,7 +199,7 @@ impl TrainState {
             self.measuring_backends.set(false);
         }
         self.worker_module.set_value(module);
-        match TrainingWorker::spawn(module, move |event| self.on_event(event), crash) {
+        match TrainingWorker::spawn(module, on_event, crash) {
             Ok(worker) => {
                 let files = self.files.get_value();
                 worker.send(&Command::Start {
@@ -159,7 +217,7 @@ impl TrainState {
                     self.set_judge(weights);
                 }
             }
-            Err(message) => crash(message),
+            Err(message) => show_crash(self, message),
         }
     }
 
@@ -170,6 +228,7 @@ impl TrainState {
     /// Drops the session and starts a fresh, untrained one of `kind` with `settings`, showing
     /// its preview.
     pub fn reset(self, kind: ModelKind, settings: Hyperparameters) {
+        self.kind.set_value(kind);
         self.applied.set(settings);
         self.weights_source.set(WeightsChoice::Fresh);
         let generation = self.start_afresh();
@@ -221,7 +280,9 @@ impl TrainState {
     /// module if this one lacks (or needlessly has) WebGPU.
     pub fn set_backend(self, preference: BackendPreference) {
         self.backend_preference.set(preference);
-        if Self::module_for(preference) == self.worker_module.get_value() {
+        let after_crash = self.cpu_after_crash.get_value();
+        self.cpu_after_crash.set_value(false);
+        if !after_crash && self.module_for(preference) == self.worker_module.get_value() {
             self.send(Command::Backend { preference });
         } else {
             self.backend.set(None);
@@ -258,19 +319,25 @@ impl TrainState {
     /// starts its loss history afresh. A file that does not fit changes nothing; the error
     /// says why.
     pub async fn load_weights(self, bytes: Vec<u8>) -> Result<(), String> {
-        self.load(bytes, None).await
+        self.load(bytes, None, false).await
     }
 
     /// Replaces the session with one of `kind` with `settings` holding the weights file
     /// `bytes` (a shipped file, with the manifest's settings). Nothing changes, here or in the
     /// worker, unless the file loads completely; then `settings` are the ones applied.
     pub async fn load_as(self, kind: ModelKind, settings: Hyperparameters, bytes: Vec<u8>) -> Result<(), String> {
-        self.load(bytes, Some((kind, settings))).await?;
+        self.load(bytes, Some((kind, settings)), false).await?;
+        self.kind.set_value(kind);
         self.applied.set(settings);
         Ok(())
     }
 
-    async fn load(self, bytes: Vec<u8>, start_as: Option<(ModelKind, Hyperparameters)>) -> Result<(), String> {
+    async fn load(
+        self,
+        bytes: Vec<u8>,
+        start_as: Option<(ModelKind, Hyperparameters)>,
+        resume: bool,
+    ) -> Result<(), String> {
         let generation = self.generation.get_value() + 1;
         let weights = ByteBuf::from(bytes);
         let answer = self
@@ -279,6 +346,7 @@ impl TrainState {
                 generation,
                 weights,
                 start_as,
+                resume,
             })
             .await;
         match answer {
@@ -356,12 +424,22 @@ impl TrainState {
             }
             Event::SpeedMeasured(speed) => speed_store::remember_speed(speed),
             Event::Failed { message } => self.notice.set(Some(format!("Training: {message}."))),
+            Event::Crashed { message } => self.recover(format!("the training worker broke ({message})")),
+            Event::Pong { ping } => self.supervisor.update_value(|s| s.pong(ping)),
             Event::Started {
                 loss_names,
                 preview_kind,
+                steps,
                 ..
             } => {
-                self.history.set(LossHistory::new(&loss_names));
+                // A resumed snapshot goes on with the history up to it.
+                let history = self
+                    .restoring
+                    .try_update_value(Option::take)
+                    .flatten()
+                    .filter(|h| steps > 0 && h.len() == steps)
+                    .unwrap_or_else(|| LossHistory::new(&loss_names));
+                self.history.set(history);
                 self.preview_kind.set(preview_kind);
             }
             Event::Losses {
@@ -373,12 +451,13 @@ impl TrainState {
                 self.epochs.set(epochs);
                 self.rate.update_value(|rate| rate.record(now_ms(), steps));
                 self.steps_per_second.set(self.rate.with_value(RateMeter::rate));
+                self.take_snapshot_when_due();
             }
             Event::Preview { pixels, .. } => self.preview.set(Some(pixels)),
             Event::Coverage { step, report, .. } => self.coverage.update(|c| c.push((step, report))),
-            Event::Stopped {
-                run, notice, diverged, ..
-            } => {
+            Event::Stopped { run, reason, .. } => {
+                let diverged = reason.as_ref().is_some_and(StopReason::is_divergence);
+                let notice = reason.as_ref().map(StopReason::notice);
                 if run == self.run.get_value() || diverged {
                     self.running.set(false);
                     self.pausing.set(false);
@@ -418,6 +497,118 @@ impl TrainState {
             let _ = answer.send(event);
         }
     }
+}
+
+impl TrainState {
+    /// A heartbeat tick: pings the worker, or replaces it when it has gone silent.
+    fn heartbeat(self) {
+        if self.worker.with_value(Option::is_none) {
+            return;
+        }
+        match self.supervisor.try_update_value(|s| s.tick(now_ms())) {
+            Some(Heartbeat::Ping(ping)) => self.send(Command::Ping { ping }),
+            Some(Heartbeat::Silent) => self.recover("the training worker stopped responding".into()),
+            _ => {}
+        }
+    }
+
+    /// While training runs, every [`SNAPSHOT_INTERVAL_MS`]: asks the worker for its weights and
+    /// keeps them, with the loss history up to the step they were taken at.
+    fn take_snapshot_when_due(self) {
+        let now = now_ms();
+        if now - self.snapshot_asked_ms.get_value() < SNAPSHOT_INTERVAL_MS {
+            return;
+        }
+        self.snapshot_asked_ms.set_value(now);
+        let (generation, kind, settings) = (
+            self.generation.get_value(),
+            self.kind.get_value(),
+            self.applied.get_untracked(),
+        );
+        leptos::task::spawn_local(async move {
+            let Ok(weights) = self.export_weights().await else { return };
+            let Ok(file) = WeightsFile::parse(&weights) else { return };
+            let history = self.history.with_untracked(|h| h.truncated(file.header.steps));
+            if self.generation.get_value() != generation || history.len() != file.header.steps {
+                return;
+            }
+            self.snapshot.set_value(Some(Snapshot {
+                generation,
+                kind,
+                settings,
+                weights,
+                history,
+            }));
+        });
+    }
+
+    /// Replaces a worker that broke or went silent (`reason`) with a new one, restored from the
+    /// latest snapshot of the model in use, on the CPU if it broke on WebGPU, and training again
+    /// if it was; every request the old one owed is answered with an error. Gives up, and says
+    /// so, when workers keep breaking.
+    fn recover(self, reason: String) {
+        if !self.supervisor.try_update_value(|s| s.may_restart(now_ms())).unwrap_or(false) {
+            return show_crash(self, format!("{reason}, again and again"));
+        }
+        let was_running = self.running.get_untracked();
+        let on_gpu = self.worker_module.get_value() == WorkerModule::WebGpu;
+        self.cpu_after_crash.update_value(|cpu| *cpu |= on_gpu);
+        let (kind, settings) = (self.kind.get_value(), self.applied.get_untracked());
+        let snapshot = self
+            .snapshot
+            .get_value()
+            .filter(|s| s.generation == self.generation.get_value() && s.kind == kind && s.settings == settings);
+        self.spawn_worker();
+        let generation = self.start_afresh();
+        self.send(Command::Reset {
+            generation,
+            kind,
+            settings,
+        });
+        let on_cpu = if on_gpu { " on the CPU" } else { "" };
+        let Some(snapshot) = snapshot else {
+            self.history.set(LossHistory::default());
+            self.notice.set(Some(format!(
+                "{}: a new one started{on_cpu}, with the model afresh (no snapshot of it had been taken yet).",
+                capitalised(&reason)
+            )));
+            return;
+        };
+        let steps = snapshot.history.len();
+        self.restoring.set_value(Some(snapshot.history.clone()));
+        leptos::task::spawn_local(async move {
+            match self.load(snapshot.weights.clone(), Some((kind, settings)), true).await {
+                Ok(()) => {
+                    self.snapshot.set_value(Some(Snapshot {
+                        generation: self.generation.get_value(),
+                        ..snapshot
+                    }));
+                    self.notice.set(Some(format!(
+                        "{}: a new one goes on{on_cpu} from step {steps}.",
+                        capitalised(&reason)
+                    )));
+                    if was_running {
+                        self.play();
+                    }
+                }
+                Err(e) => {
+                    self.restoring.set_value(None);
+                    self.notice.set(Some(format!(
+                        "{}: a new one started{on_cpu}, but its snapshot did not load ({e}), so the model starts afresh.",
+                        capitalised(&reason)
+                    )));
+                }
+            }
+        });
+    }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// After the worker failed: nothing runs, and the notice says why.

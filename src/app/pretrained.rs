@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::Runtime;
 use super::web_files::fetch_with_progress;
 use crate::model::DigitClassifier;
-use crate::train::catalogue::session_from_file;
+use crate::train::sessions::session_from_file;
 use crate::train::{ModelKind, Session, classifier_from_file};
 use crate::weights::manifest::MANIFEST_FILE;
 use crate::weights::{CLASSIFIER_ID, Manifest, ManifestEntry, WeightsFile};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use crate::train::settings::{FIELDS, short_number};
+use crate::zoo::settings::{FIELDS, short_number};
 use crate::train::{Hyperparameters, ModelKind};
 
 /// The form for `kind`, editing `settings`. A value that fails validation is shown with its

@@ -12,7 +12,7 @@ use burn::tensor::Device;
 use genplay::data::MnistSplit;
 use genplay::train::ModelKind;
 use genplay::train::augment::{AugmentArm, AugmentExperiment, AugmentPlan};
-use genplay::train::catalogue::session_from_file;
+use genplay::train::sessions::session_from_file;
 use genplay::weights::{Manifest, WeightsFile};
 
 const USAGE: &str = "usage: augment [--per-class 5,10,50] [--seeds 5]";

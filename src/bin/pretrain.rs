@@ -17,7 +17,7 @@ use genplay::data::MnistSplit;
 use genplay::model::classifier::CLASSES;
 use genplay::model::{ClassifierConfig, DigitClassifier};
 use genplay::train::batches::labels_tensor;
-use genplay::train::catalogue::start_session;
+use genplay::train::sessions::start_session;
 use genplay::train::metrics::{class_accuracy, class_report};
 use genplay::train::{
     ClassifierTrainer, Hyperparameters, ModelKind, Session, classifier_config, classifier_from_file,

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
-use genplay::train::catalogue::start_session;
+use genplay::train::sessions::start_session;
 use genplay::train::{Hyperparameters, ModelKind, read_floats};
 
 /// The benchmark's workloads.

@@ -10,7 +10,7 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::fused_adam::FusedAdam;
-use super::settings::Hyperparameters;
+use crate::zoo::Hyperparameters;
 use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, seed_step};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
@@ -240,6 +240,10 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         self.discriminator_optimizer = adam();
         self.steps = 0;
         Ok(())
+    }
+
+    fn resume_at(&mut self, steps: usize) {
+        self.steps = steps;
     }
 }
 

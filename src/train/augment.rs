@@ -14,10 +14,11 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::batches::labels_tensor;
-use super::catalogue::{ModelKind, start_session};
+use super::sessions::start_session;
+use crate::zoo::ModelKind;
 use super::classifier::{ClassifierTrainer, accuracy};
 use super::readback::{ReadbackError, read_floats};
-use super::settings::Hyperparameters;
+use crate::zoo::Hyperparameters;
 use super::trainer::Session;
 use crate::data::augment::{shifted_and_rotated, take_per_class};
 use crate::data::{Digits, IMAGE_PIXELS, MnistSplit};

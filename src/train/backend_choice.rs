@@ -8,9 +8,10 @@
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{ModelKind, start_session};
+use super::sessions::start_session;
+use crate::zoo::ModelKind;
 use super::readback::read_floats;
-use super::settings::Hyperparameters;
+use crate::zoo::Hyperparameters;
 use crate::data::MnistSplit;
 
 /// Untimed steps before timing: the first steps on a GPU compile its kernels.

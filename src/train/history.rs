@@ -34,6 +34,14 @@ impl LossHistory {
         self.series.first().map_or(0, Vec::len)
     }
 
+    /// A copy of the first `steps` steps (all of them if there are fewer).
+    pub fn truncated(&self, steps: usize) -> Self {
+        Self {
+            names: self.names.clone(),
+            series: self.series.iter().map(|s| s[..steps.min(s.len())].to_vec()).collect(),
+        }
+    }
+
     /// Whether no step is recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -134,6 +142,16 @@ impl RateMeter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_truncated_history_keeps_its_first_steps() {
+        let mut history = LossHistory::new(&["loss", "kl"]);
+        history.extend_flat(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let first = history.truncated(2);
+        assert_eq!(first.len(), 2);
+        assert_eq!(first.series, vec![vec![1.0, 3.0], vec![2.0, 4.0]]);
+        assert_eq!(history.truncated(10), history);
+    }
 
     #[test]
     fn extends_step_major_values_and_flags_the_first_non_finite_step() {

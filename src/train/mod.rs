@@ -1,11 +1,10 @@
-//! Training: the loop a browser tab or a native command drives one step at a time, the model
-//! zoo's catalogue, and held-out evaluation.
+//! Training: the loop a browser tab or a native command drives one step at a time, how a model
+//! of the zoo becomes a session, and held-out evaluation.
 
 pub mod adversarial;
 pub mod augment;
 pub mod backend_choice;
 pub mod batches;
-pub mod catalogue;
 pub mod classifier;
 pub mod compare;
 pub mod evaluate;
@@ -15,15 +14,15 @@ pub mod latent_plane;
 pub mod metrics;
 pub mod protocol;
 pub mod readback;
-pub mod settings;
+pub mod sessions;
 pub mod speed_memory;
 pub mod trainer;
 
 pub use adversarial::AdversarialTrainer;
-pub use catalogue::{ModelKind, model_config};
 pub use classifier::{ClassifierTrainer, classifier_config, classifier_from_file, classifier_parameters};
 pub use evaluate::HeldOutScores;
 pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;
-pub use settings::Hyperparameters;
 pub use trainer::{Session, Trainer};
+// The zoo's names, for the layers above that use them with the training loop.
+pub use crate::zoo::{Hyperparameters, ModelKind, model_config};

@@ -11,9 +11,9 @@ use serde_bytes::ByteBuf;
 
 use super::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
 use super::backend_choice::BackendPreference;
-use super::catalogue::ModelKind;
+use crate::zoo::ModelKind;
 use super::metrics::ClassReport;
-use super::settings::Hyperparameters;
+use crate::zoo::Hyperparameters;
 use super::speed_memory::{RememberedSpeed, SpeedMemory};
 use crate::model::PreviewKind;
 
@@ -89,6 +89,16 @@ pub enum Command {
         /// model in use, with its settings.
         #[serde(default)]
         start_as: Option<(ModelKind, Hyperparameters)>,
+        /// Whether the file is a snapshot to go on from: the session continues the step count
+        /// its header records, instead of starting at zero.
+        #[serde(default)]
+        resume: bool,
+    },
+    /// Asks whether the worker is alive: its host answers [`Event::Pong`] at once, whatever
+    /// the worker is doing, so a page that hears nothing knows its worker is gone.
+    Ping {
+        /// Numbers the pings.
+        ping: u64,
     },
     /// Writes the current weights as an f32 weights file. Answered by [`Event::Exported`].
     Export {
@@ -144,7 +154,17 @@ pub enum Event {
         /// What went wrong, in plain words.
         message: String,
     },
-    /// A fresh session of the generation started: what it reports.
+    /// The worker itself broke (a panic): it answers nothing more, and the page replaces it.
+    Crashed {
+        /// What went wrong, as the panic said it.
+        message: String,
+    },
+    /// The answer to [`Command::Ping`], from the worker's event loop even while a command runs.
+    Pong {
+        /// The ping it answers.
+        ping: u64,
+    },
+    /// A session of the generation started (fresh, loaded or resumed): what it reports.
     Started {
         /// The new session.
         generation: u64,
@@ -152,6 +172,8 @@ pub enum Event {
         loss_names: Vec<String>,
         /// What its preview grid shows.
         preview_kind: PreviewKind,
+        /// Steps it has already taken: zero, except for a snapshot it resumed.
+        steps: usize,
     },
     /// Loss terms of the steps just taken, flattened step by step.
     Losses {
@@ -186,10 +208,8 @@ pub enum Event {
         generation: u64,
         /// The play press whose run stopped.
         run: u64,
-        /// Why, in plain words, when it is not a plain pause.
-        notice: Option<String>,
-        /// Whether a loss became NaN or infinite (training cannot go on).
-        diverged: bool,
+        /// Why, when it is not a plain pause.
+        reason: Option<StopReason>,
     },
     /// A single step finished (or was refused because training is running).
     Stepped,
@@ -223,6 +243,52 @@ pub enum Event {
         /// One per arm of the plan, in its order.
         outcomes: Vec<ArmOutcome>,
     },
+}
+
+/// Why a run of training stopped (or did not start), other than a pause: data, which the page
+/// words with [`StopReason::notice`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StopReason {
+    /// The step budget is spent.
+    Budget {
+        /// The budget, in steps.
+        budget: usize,
+    },
+    /// A loss became NaN or infinite at `step`, training with `learning_rate`.
+    Diverged {
+        /// The first step whose loss was not finite.
+        step: usize,
+        /// The learning rate the model trained with.
+        learning_rate: f64,
+    },
+    /// Play was pressed after the losses had diverged.
+    StillDiverged,
+    /// The losses could not be read back from the device.
+    ReadBack {
+        /// The device's error.
+        error: String,
+    },
+}
+
+impl StopReason {
+    /// Whether training cannot go on with these weights (their losses are not numbers).
+    pub fn is_divergence(&self) -> bool {
+        matches!(self, Self::Diverged { .. } | Self::StillDiverged)
+    }
+
+    /// What the Train panel tells the user.
+    pub fn notice(&self) -> String {
+        match self {
+            Self::Budget { budget } => format!("Reached the step budget of {budget} steps: raise it to train on."),
+            Self::Diverged { step, learning_rate } => format!(
+                "Training stopped: the loss became NaN or infinite at step {step}, so the model's weights are no \
+                 longer numbers. A learning rate of {learning_rate} is probably too high for this model: start \
+                 again, or start again with a ten times lower learning rate."
+            ),
+            Self::StillDiverged => "Training cannot go on: the loss is no longer a number. Start again.".into(),
+            Self::ReadBack { error } => format!("Training stopped: {error}."),
+        }
+    }
 }
 
 impl Event {
@@ -259,7 +325,9 @@ mod tests {
                 generation: 4,
                 weights: ByteBuf::from(vec![0, 255, 7]),
                 start_as: Some((ModelKind::Cgan, Hyperparameters::defaults(ModelKind::Cgan))),
+                resume: true,
             },
+            Command::Ping { ping: 4 },
             Command::Play { run: 9 },
             Command::ForgetSpeeds,
             Command::Backend {
@@ -301,8 +369,10 @@ mod tests {
             Event::Stopped {
                 generation: 5,
                 run: 1,
-                notice: None,
-                diverged: false
+                reason: Some(StopReason::Diverged {
+                    step: 3,
+                    learning_rate: 0.5
+                }),
             }
             .generation(),
             Some(5)

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::backend_choice::SpeedDuel;
-use super::catalogue::ModelKind;
+use crate::zoo::ModelKind;
 
 /// Where the page keeps the memory (a `localStorage` key).
 pub const STORAGE_KEY: &str = "genplay.backend-speeds";

@@ -8,7 +8,7 @@ use burn::tensor::{Device, Int, Tensor};
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
 use super::fused_adam::FusedAdam;
-use super::settings::Hyperparameters;
+use crate::zoo::Hyperparameters;
 use crate::data::MnistSplit;
 use crate::model::completion::{RECONSTRUCTION_ROUNDS, complete_by_reconstruction};
 use crate::model::{GenerativeModel, PreviewKind};
@@ -79,6 +79,9 @@ pub trait Session {
     /// Replaces every parameter with `tensors` from a weights file and starts the optimiser and
     /// the step count afresh; on any mismatch nothing changes and the error says what is wrong.
     fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError>;
+    /// Continues the step count at `steps`: a session restored from a snapshot of one that had
+    /// trained that far (its weights loaded; the optimiser and the batch order start afresh).
+    fn resume_at(&mut self, steps: usize);
 }
 
 /// A training session for the model type `M`.
@@ -207,5 +210,9 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         self.optimizer = FusedAdam::standard().init();
         self.steps = 0;
         Ok(())
+    }
+
+    fn resume_at(&mut self, steps: usize) {
+        self.steps = steps;
     }
 }

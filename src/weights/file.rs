@@ -6,7 +6,7 @@ use burn::tensor::{Bytes, DType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::train::{Hyperparameters, ModelKind};
+use crate::zoo::{Hyperparameters, ModelKind};
 
 /// Largest weights file the app accepts (the biggest model of the zoo is about 4.4 MB in f32).
 pub const MAX_WEIGHTS_BYTES: usize = 32 * 1024 * 1024;

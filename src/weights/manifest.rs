@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::train::Hyperparameters;
+use crate::zoo::Hyperparameters;
 
 /// File name of the manifest, next to the weights files.
 pub const MANIFEST_FILE: &str = "manifest.json";

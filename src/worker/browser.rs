@@ -39,8 +39,8 @@ pub fn run_training_worker(pending: js_sys::Array, webgpu_problem: Option<String
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         answer_pending_with(&format!("the training worker stopped ({info})"));
-        post(&Event::Failed {
-            message: format!("the training worker stopped: {info}"),
+        post(&Event::Crashed {
+            message: info.to_string(),
         });
     }));
     let (sender, receiver) = unbounded();
@@ -74,9 +74,11 @@ fn post(event: &Event) {
     }
 }
 
-/// Decodes a message from the page and queues it for the core.
+/// Decodes a message from the page and queues it for the core; a ping is answered at once, from
+/// the event loop, whatever the core is doing.
 fn receive(sender: &UnboundedSender<Command>, message: JsValue) {
     match serde_wasm_bindgen::from_value::<Command>(message) {
+        Ok(Command::Ping { ping }) => post(&Event::Pong { ping }),
         Ok(command) => {
             if sender.unbounded_send(command).is_err() {
                 post(&Event::Failed {

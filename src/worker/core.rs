@@ -13,10 +13,10 @@ use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
 use crate::train::augment::{AugmentExperiment, AugmentPlan};
 use crate::train::backend_choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
-use crate::train::catalogue::{session_from_file, start_session};
+use crate::train::sessions::{session_from_file, start_session};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
-use crate::train::protocol::{Command, Event, PretrainedGenerator};
+use crate::train::protocol::{Command, Event, PretrainedGenerator, StopReason};
 use crate::train::speed_memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
@@ -67,36 +67,6 @@ struct Run {
     steps_per_slice: usize,
     /// When the preview grid was last refreshed.
     last_preview_ms: f64,
-}
-
-/// Why a run of training ended, other than a pause.
-#[derive(Debug, Clone, PartialEq)]
-enum Ending {
-    /// The step budget is spent.
-    Budget(usize),
-    /// A loss became NaN or infinite at `step`, with `learning_rate`.
-    Diverged { step: usize, learning_rate: f64 },
-    /// The losses could not be read back from the device.
-    ReadBack(String),
-}
-
-impl Ending {
-    /// What the page tells the user.
-    fn notice(&self) -> String {
-        match self {
-            Ending::Budget(budget) => budget_notice(*budget),
-            Ending::Diverged { step, learning_rate } => format!(
-                "Training stopped: the loss became NaN or infinite at step {step}, so the model's weights are no \
-                 longer numbers. A learning rate of {learning_rate} is probably too high for this model: start \
-                 again, or start again with a ten times lower learning rate."
-            ),
-            Ending::ReadBack(error) => format!("Training stopped: {error}."),
-        }
-    }
-}
-
-fn budget_notice(budget: usize) -> String {
-    format!("Reached the step budget of {budget} steps: raise it to train on.")
 }
 
 /// The worker's state and logic over a [`Host`]. Start it with [`WorkerCore::run`].
@@ -242,8 +212,9 @@ impl<H: Host> WorkerCore<H> {
                 generation,
                 weights,
                 start_as,
+                resume,
             } => {
-                let outcome = self.load(generation, &weights, start_as).await;
+                let outcome = self.load(generation, &weights, start_as, resume).await;
                 let loaded = outcome.is_ok();
                 self.post(Event::Loaded {
                     request,
@@ -260,6 +231,9 @@ impl<H: Host> WorkerCore<H> {
                 self.post(Event::Exported { request, outcome });
             }
             Command::Augment { plan, generators } => self.augment(plan, generators).await,
+            // The browser's host answers pings before they reach the core; a host that passes
+            // one on is answered here.
+            Command::Ping { ping } => self.post(Event::Pong { ping }),
         }
     }
 
@@ -386,7 +360,7 @@ impl<H: Host> WorkerCore<H> {
         let moved = self.device.as_ref().map(|(_, kind)| *kind) != Some(info.kind);
         self.device = Some((device.clone(), info.kind));
         self.post_backend(info, false);
-        if let (true, Some(judge)) = (moved, self.judge.take()) {
+        if moved && let Some(judge) = self.judge.take() {
             self.judge = WeightsFile::parse(&judge.weights)
                 .and_then(|file| classifier_from_file(file, &device))
                 .ok()
@@ -541,6 +515,7 @@ impl<H: Host> WorkerCore<H> {
             generation: self.generation,
             loss_names: model.session.loss_names().iter().map(|n| n.to_string()).collect(),
             preview_kind: model.session.preview_kind(),
+            steps: model.session.steps_done(),
         });
     }
 
@@ -563,18 +538,19 @@ impl<H: Host> WorkerCore<H> {
     fn play(&mut self, run: u64) {
         self.run_number = run;
         let refusal = if self.diverged {
-            Some("Training cannot go on: the loss is no longer a number. Start again.".to_string())
+            Some(StopReason::StillDiverged)
         } else if self.steps_left() == 0 {
-            self.model.as_ref().map(|m| budget_notice(m.settings.step_budget))
+            self.model.as_ref().map(|m| StopReason::Budget {
+                budget: m.settings.step_budget,
+            })
         } else {
             None
         };
-        if let Some(notice) = refusal {
+        if let Some(reason) = refusal {
             return self.post(Event::Stopped {
                 generation: self.generation,
                 run,
-                notice: Some(notice),
-                diverged: self.diverged,
+                reason: Some(reason),
             });
         }
         if self.run.is_none() {
@@ -612,7 +588,7 @@ impl<H: Host> WorkerCore<H> {
         let per_step = ((now - started) / done.max(1) as f64).max(0.1);
         let budget = self.model.as_ref().map_or(0, |m| m.settings.step_budget);
         if self.steps_left() == 0 {
-            return self.end_run(Some(Ending::Budget(budget))).await;
+            return self.end_run(Some(StopReason::Budget { budget })).await;
         }
         let run = self.run.as_mut().expect("checked above");
         run.steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
@@ -626,28 +602,26 @@ impl<H: Host> WorkerCore<H> {
     }
 
     /// Ends the run in progress: shows the last preview and tells the page why (`None`: paused).
-    async fn end_run(&mut self, ending: Option<Ending>) {
+    async fn end_run(&mut self, ending: Option<StopReason>) {
         self.run = None;
         self.refresh_preview().await;
         self.stop(ending);
     }
 
     /// Tells the page that training of the current generation stopped, and why.
-    fn stop(&mut self, ending: Option<Ending>) {
-        let diverged = matches!(ending, Some(Ending::Diverged { .. }));
+    fn stop(&mut self, reason: Option<StopReason>) {
         self.run = None;
-        self.diverged |= diverged;
+        self.diverged |= reason.as_ref().is_some_and(StopReason::is_divergence);
         self.post(Event::Stopped {
             generation: self.generation,
             run: self.run_number,
-            notice: ending.as_ref().map(Ending::notice),
-            diverged,
+            reason,
         });
     }
 
     /// Queues up to `max_steps` steps (at least one), reads their losses back and sends them.
     /// Returns the number of steps done.
-    async fn run_slice(&mut self, max_steps: usize) -> Result<usize, Ending> {
+    async fn run_slice(&mut self, max_steps: usize) -> Result<usize, StopReason> {
         let Some(model) = self.model.as_mut() else {
             return Ok(0);
         };
@@ -655,7 +629,7 @@ impl<H: Host> WorkerCore<H> {
         let done = queued.len();
         let values = read_floats(Tensor::cat(queued, 0))
             .await
-            .map_err(|e| Ending::ReadBack(e.to_string()))?;
+            .map_err(|e| StopReason::ReadBack { error: e.to_string() })?;
         let (steps, epochs) = (model.session.steps_done(), model.session.epochs_done());
         let learning_rate = model.settings.learning_rate;
         let diverged_at = first_non_finite_step(&values, values.len() / done).map(|index| steps - done + index + 1);
@@ -666,7 +640,7 @@ impl<H: Host> WorkerCore<H> {
             epochs,
         });
         match diverged_at {
-            Some(step) => Err(Ending::Diverged { step, learning_rate }),
+            Some(step) => Err(StopReason::Diverged { step, learning_rate }),
             None => Ok(done),
         }
     }
@@ -721,14 +695,16 @@ impl<H: Host> WorkerCore<H> {
     }
 
     /// Replaces the session with one of `start_as` (or of the model in use) holding the weights
-    /// file `bytes`, which then takes `generation`. The new session is built and filled beside
-    /// the old one, so a file that does not fit changes nothing; once it has loaded, a model
-    /// of another kind goes to the device chosen for it.
+    /// file `bytes`, which then takes `generation`; with `resume`, it goes on counting from the
+    /// steps the file records (a snapshot). The new session is built and filled beside the old
+    /// one, so a file that does not fit changes nothing; once it has loaded, a model of another
+    /// kind goes to the device chosen for it.
     async fn load(
         &mut self,
         generation: u64,
         bytes: &[u8],
         start_as: Option<(ModelKind, Hyperparameters)>,
+        resume: bool,
     ) -> Result<(), String> {
         let in_use = self.model.as_ref().map(|m| (m.kind, m.settings));
         let (kind, settings) = start_as.or(in_use).ok_or("there is no model to load into")?;
@@ -736,7 +712,11 @@ impl<H: Host> WorkerCore<H> {
             return Err("the training worker has not started".into());
         };
         let file = WeightsFile::parse(bytes).map_err(|e| e.to_string())?;
-        let session = session_from_file(kind, &settings, file, data, device).map_err(|e| e.to_string())?;
+        let steps = file.header.steps;
+        let mut session = session_from_file(kind, &settings, file, data, device).map_err(|e| e.to_string())?;
+        if resume {
+            session.resume_at(steps);
+        }
         let previous = self.device.clone();
         self.model = Some(Model {
             session,

@@ -6,7 +6,8 @@
 //! The worker's logic is plain Rust ([`WorkerCore`]) over a small [`Host`] trait: posting an
 //! event, the next command, the clocks, a yield to the event loop and opening WebGPU. The
 //! browser's host and the entry point `www/train-worker.js` calls live in `browser.rs`
-//! (WebAssembly only); natively the core runs under a fake host in `cargo test`.
+//! (WebAssembly only); natively the core runs under a fake host in `cargo test`. The page's
+//! watch over its worker (heartbeat, restart budget) is [`supervision`].
 //!
 //! [`Command`]: crate::train::protocol::Command
 //! [`Command::Augment`]: crate::train::protocol::Command::Augment
@@ -14,6 +15,7 @@
 
 mod core;
 mod host;
+pub mod supervision;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;

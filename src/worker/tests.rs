@@ -7,11 +7,11 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_bytes::ByteBuf;
 
-use super::WorkerCore;
+use super::{COVERAGE_INTERVAL, WorkerCore};
 use super::fake_host::FakeHost;
 use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use crate::train::backend_choice::{BackendKind, BackendPreference, SpeedDuel};
-use crate::train::protocol::{Command, Event};
+use crate::train::protocol::{Command, Event, StopReason};
 use crate::train::speed_memory::{RememberedSpeed, SpeedMemory};
 use crate::train::{Hyperparameters, ModelKind};
 use crate::weights::WeightsFile;
@@ -78,12 +78,11 @@ fn stops(events: &[Event]) -> Vec<(u64, Option<String>, bool)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Stopped {
-                run,
-                notice,
-                diverged,
-                ..
-            } => Some((*run, notice.clone(), *diverged)),
+            Event::Stopped { run, reason, .. } => Some((
+                *run,
+                reason.as_ref().map(StopReason::notice),
+                reason.as_ref().is_some_and(|r| matches!(r, StopReason::Diverged { .. })),
+            )),
             _ => None,
         })
         .collect()
@@ -215,6 +214,7 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
             generation: 2,
             weights: ByteBuf::from(b"not a weights file".to_vec()),
             start_as: None,
+            resume: false,
         });
     let core = drive(host);
     let events = core.host().events();
@@ -250,6 +250,7 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
             generation: 7,
             weights: ByteBuf::from(exported),
             start_as: None,
+            resume: false,
         });
     let events = drive(host).host().events();
     let loaded = events
@@ -276,6 +277,7 @@ fn a_shipped_file_replaces_the_model_only_once_it_has_loaded() {
             generation: 2,
             weights: ByteBuf::from(file.clone()),
             start_as: Some((ModelKind::VaeMlp, smaller)),
+            resume: false,
         })
         .then(Command::Step)
         .then(Command::Load {
@@ -283,6 +285,7 @@ fn a_shipped_file_replaces_the_model_only_once_it_has_loaded() {
             generation: 3,
             weights: ByteBuf::from(file),
             start_as: Some((ModelKind::VaeMlp, vae)),
+            resume: false,
         });
     let core = drive(host);
     let events = core.host().events();
@@ -319,6 +322,95 @@ fn a_shipped_file_replaces_the_model_only_once_it_has_loaded() {
     });
     assert_eq!(started.map(|n| n.len()), Some(3), "the VAE's loss terms follow");
     assert_eq!(core.steps_done(), Some(0));
+}
+
+#[test]
+fn a_snapshot_resumes_where_it_was_taken_in_a_new_worker() {
+    let trained = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Step)
+        .then(Command::Step)
+        .then(Command::Step)
+        .then(Command::Export { request: 1 });
+    let snapshot = drive(trained)
+        .host()
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Exported { outcome: Ok(bytes), .. } => Some(bytes),
+            _ => None,
+        })
+        .unwrap();
+    // A new worker, as the page starts one after a crash: reset, then the snapshot resumed.
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Load {
+            request: 1,
+            generation: 2,
+            weights: snapshot,
+            start_as: Some((ModelKind::AeMlp, settings(ModelKind::AeMlp))),
+            resume: true,
+        })
+        .then(Command::Play { run: 1 });
+    let core = drive(host);
+    let events = core.host().events();
+    assert!(events.iter().any(|e| matches!(e, Event::Started { generation: 2, steps: 3, .. })));
+    let resumed = events
+        .iter()
+        .position(|e| matches!(e, Event::Started { generation: 2, .. }))
+        .unwrap();
+    assert!(reported_steps(&events[resumed..]).first().is_some_and(|&s| s > 3), "goes on from step 3");
+    assert!(counts_on_without_restarting(&events));
+    assert_eq!(core.steps_done(), Some(BUDGET), "the budget counts the steps before the snapshot");
+}
+
+/// The shipped digit classifier's weights file.
+fn classifier_file() -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/weights");
+    std::fs::read(dir.join("classifier.bpk")).expect("the shipped classifier")
+}
+
+/// The steps of every coverage check of `generation`.
+fn coverage_steps(events: &[Event], generation: u64) -> Vec<usize> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Coverage {
+                generation: g, step, ..
+            } if *g == generation => Some(*step),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_generator_is_judged_at_once_and_every_new_model_again() {
+    let gan = Hyperparameters {
+        step_budget: COVERAGE_INTERVAL + 5,
+        ..settings(ModelKind::GanMlp)
+    };
+    let host = FakeHost::new()
+        .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+        .then(reset(1))
+        .then(Command::Judge {
+            weights: ByteBuf::from(classifier_file()),
+        })
+        .then(Command::Reset {
+            generation: 2,
+            kind: ModelKind::GanMlp,
+            settings: gan,
+        })
+        .then(Command::Play { run: 1 });
+    let events = drive(host).host().events();
+    assert!(!events.iter().any(|e| matches!(e, Event::Failed { .. })), "{events:?}");
+    assert_eq!(coverage_steps(&events, 2)[0], 0, "the fresh GAN is judged before it trains");
+    assert!(
+        coverage_steps(&events, 2)[1..].iter().any(|&s| s >= COVERAGE_INTERVAL),
+        "and again after {COVERAGE_INTERVAL} steps: {:?}",
+        coverage_steps(&events, 2)
+    );
 }
 
 #[test]
@@ -376,8 +468,12 @@ fn a_remembered_speed_trains_on_the_faster_backend_at_once() {
 fn counts_on_without_restarting(events: &[Event]) -> bool {
     let (mut steps, mut terms) = (0, 1);
     events.iter().all(|e| match e {
-        Event::Started { loss_names, .. } => {
-            (steps, terms) = (0, loss_names.len());
+        Event::Started {
+            loss_names,
+            steps: resumed,
+            ..
+        } => {
+            (steps, terms) = (*resumed, loss_names.len());
             true
         }
         Event::Losses { values, steps: now, .. } => {
@@ -539,12 +635,13 @@ impl PageView {
             Event::Started {
                 generation,
                 loss_names,
+                steps,
                 ..
             } => {
                 prop_assert!(*generation >= self.generation, "generations only grow");
                 *self = PageView {
                     generation: *generation,
-                    steps: 0,
+                    steps: *steps,
                     terms: loss_names.len(),
                 };
             }
@@ -598,7 +695,7 @@ proptest! {
                         Action::LoadExported => weights.clone(),
                         _ => vec![7; 40],
                     };
-                    Command::Load { request, generation, weights: ByteBuf::from(bytes), start_as: None }
+                    Command::Load { request, generation, weights: ByteBuf::from(bytes), start_as: None, resume: false }
                 }
                 Action::ForgetSpeeds => Command::ForgetSpeeds,
                 Action::Backend(preference) => Command::Backend { preference: *preference },

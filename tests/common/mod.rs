@@ -33,7 +33,7 @@ pub fn pretrained_session(kind: genplay::train::ModelKind) -> Box<dyn genplay::t
     let entry = manifest.entry(kind.id()).expect("shipped weights");
     let settings = entry.settings.expect("zoo models record their settings");
     let file = WeightsFile::parse(&std::fs::read(dir.join(&entry.file)).unwrap()).unwrap();
-    genplay::train::catalogue::session_from_file(kind, &settings, file, &mnist(), &seeded::device()).unwrap()
+    genplay::train::sessions::session_from_file(kind, &settings, file, &mnist(), &seeded::device()).unwrap()
 }
 
 /// The shipped digit classifier, on the CPU backend.

@@ -3,7 +3,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use burn::tensor::Device;
-use genplay::train::catalogue::start_session;
+use genplay::train::sessions::start_session;
 use genplay::train::{HeldOutScores, Hyperparameters, ModelKind, Session, read_floats};
 
 /// Burn seeds a backend's random generator process-wide, so tests that seed it take turns.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::ModelKind;
+use super::kind::ModelKind;
 
 /// The settings of one training run, for any model (fields a model ignores keep their values).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

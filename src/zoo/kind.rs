@@ -1,17 +1,6 @@
-//! The models a user can pick, with their settings, and how each becomes a training session.
+//! The models a user can pick: their ids, names, kinds and one-line summaries.
 
-use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use super::adversarial::AdversarialTrainer;
-use super::settings::Hyperparameters;
-use super::trainer::{Session, Trainer};
-use crate::data::MnistSplit;
-use crate::model::{
-    Architecture, AutoencoderConfig, ConditionalGanConfig, ConditionalVaeConfig, DcganConfig, MlpGanConfig, VaeConfig,
-};
-use crate::weights::{WeightsError, WeightsFile};
 
 /// The generative models of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -143,100 +132,4 @@ impl ModelKind {
             }
         }
     }
-}
-
-/// The burn `Config` of one model of the zoo, as [`start_session`] builds it.
-enum BuiltConfig {
-    Autoencoder(AutoencoderConfig),
-    Vae(VaeConfig),
-    MlpGan(MlpGanConfig),
-    Dcgan(DcganConfig),
-    ConditionalVae(ConditionalVaeConfig),
-    ConditionalGan(ConditionalGanConfig),
-}
-
-/// The config of `kind` with `settings`: the one place where a model's shape is decided.
-fn build_config(kind: ModelKind, settings: &Hyperparameters) -> BuiltConfig {
-    let autoencoder = |architecture| {
-        BuiltConfig::Autoencoder(
-            AutoencoderConfig::new()
-                .with_architecture(architecture)
-                .with_latent(settings.latent),
-        )
-    };
-    let vae = |architecture, hidden| {
-        BuiltConfig::Vae(
-            VaeConfig::new()
-                .with_architecture(architecture)
-                .with_hidden(hidden)
-                .with_latent(settings.latent)
-                .with_beta(settings.beta),
-        )
-    };
-    match kind {
-        ModelKind::AeMlp => autoencoder(Architecture::Mlp),
-        ModelKind::AeConv => autoencoder(Architecture::Conv),
-        ModelKind::VaeMlp | ModelKind::Vae2d => vae(Architecture::Mlp, 256),
-        ModelKind::VaeConv => vae(Architecture::Conv, 256),
-        ModelKind::Rvae => vae(Architecture::Recurrent, 128),
-        ModelKind::GanMlp => BuiltConfig::MlpGan(MlpGanConfig::new().with_noise(settings.latent)),
-        ModelKind::Dcgan => BuiltConfig::Dcgan(DcganConfig::new().with_noise(settings.latent)),
-        ModelKind::Cvae => BuiltConfig::ConditionalVae(
-            ConditionalVaeConfig::new()
-                .with_latent(settings.latent)
-                .with_beta(settings.beta),
-        ),
-        ModelKind::Cgan => BuiltConfig::ConditionalGan(ConditionalGanConfig::new().with_noise(settings.latent)),
-    }
-}
-
-/// The full burn `Config` of `kind` with `settings`, as JSON: what a weights file records, and
-/// what a file must match to load into a session of `kind` with `settings`.
-pub fn model_config(kind: ModelKind, settings: &Hyperparameters) -> Value {
-    let json = match build_config(kind, settings) {
-        BuiltConfig::Autoencoder(config) => serde_json::to_value(config),
-        BuiltConfig::Vae(config) => serde_json::to_value(config),
-        BuiltConfig::MlpGan(config) => serde_json::to_value(config),
-        BuiltConfig::Dcgan(config) => serde_json::to_value(config),
-        BuiltConfig::ConditionalVae(config) => serde_json::to_value(config),
-        BuiltConfig::ConditionalGan(config) => serde_json::to_value(config),
-    };
-    json.expect("burn configs serialise to JSON")
-}
-
-/// Starts a training session of `kind` with `settings` on `device` (an autodiff device), over `data`.
-pub fn start_session(
-    kind: ModelKind,
-    settings: &Hyperparameters,
-    data: &MnistSplit,
-    device: &Device,
-) -> Box<dyn Session> {
-    // Seed before building the model so that its initial weights follow the seed.
-    device.seed(settings.seed);
-    match build_config(kind, settings) {
-        BuiltConfig::Autoencoder(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
-        BuiltConfig::Vae(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
-        BuiltConfig::MlpGan(config) => Box::new(AdversarialTrainer::new(config.init(device), settings, data, device)),
-        BuiltConfig::Dcgan(config) => Box::new(AdversarialTrainer::new(config.init(device), settings, data, device)),
-        BuiltConfig::ConditionalVae(config) => Box::new(Trainer::new(config.init(device), settings, data, device)),
-        BuiltConfig::ConditionalGan(config) => {
-            Box::new(AdversarialTrainer::new(config.init(device), settings, data, device))
-        }
-    }
-}
-
-/// A session of `kind` with `settings` on `device` over `data`, holding the weights of `file`
-/// once they are checked to fit: how a shipped, exported or uploaded file becomes a model.
-pub fn session_from_file(
-    kind: ModelKind,
-    settings: &Hyperparameters,
-    file: WeightsFile,
-    data: &MnistSplit,
-    device: &Device,
-) -> Result<Box<dyn Session>, WeightsError> {
-    file.check_fits(kind.id(), &model_config(kind, settings))?;
-    let precision = file.header.precision;
-    let mut session = start_session(kind, settings, data, device);
-    session.load_parameters(file.into_tensors(), precision)?;
-    Ok(session)
 }
