@@ -432,12 +432,14 @@ impl TrainState {
                 steps,
                 ..
             } => {
-                // A resumed snapshot goes on with the history up to it.
-                let history = self
-                    .restoring
-                    .try_update_value(Option::take)
-                    .flatten()
-                    .filter(|h| steps > 0 && h.len() == steps)
+                // A resumed snapshot goes on with the history up to it (the fresh session that
+                // a restored worker starts with first, at step 0, leaves it waiting).
+                let resumed = match steps {
+                    0 => None,
+                    _ => self.restoring.try_update_value(Option::take).flatten(),
+                };
+                let history = resumed
+                    .filter(|h| h.len() == steps)
                     .unwrap_or_else(|| LossHistory::new(&loss_names));
                 self.history.set(history);
                 self.preview_kind.set(preview_kind);
@@ -583,13 +585,14 @@ impl TrainState {
                         generation: self.generation.get_value(),
                         ..snapshot
                     }));
+                    // Training goes on first: a press of Train clears the notice.
+                    if was_running {
+                        self.play();
+                    }
                     self.notice.set(Some(format!(
                         "{}: a new one goes on{on_cpu} from step {steps}.",
                         capitalised(&reason)
                     )));
-                    if was_running {
-                        self.play();
-                    }
                 }
                 Err(e) => {
                     self.restoring.set_value(None);
