@@ -24,6 +24,12 @@ async function whyNotLoaded(glue, error) {
 }
 
 self.onmessage = async ({ data }) => {
+  // The page's heartbeat: answered here while the module loads (compiling the WebGPU variant can
+  // take seconds on a slow machine), by the Rust side once it has taken over.
+  if (data && data.Ping) {
+    self.postMessage({ Pong: { ping: data.Ping.ping } });
+    return;
+  }
   if (loading) {
     pending.push(data);
     return;

@@ -74,6 +74,9 @@ pub struct TrainState {
     /// Numbers the sessions: bumped whenever the weights in use are replaced, so events about
     /// older weights, still on their way, are dropped.
     generation: StoredValue<u64>,
+    /// The last generation number handed out (to a reset or a load): never handed out twice,
+    /// so a load answered after a newer reset cannot pass for it.
+    last_generation: StoredValue<u64>,
     /// Numbers the play presses, so a stop of an older run does not stop a newer one.
     run: StoredValue<u64>,
     /// Numbers requests that get an answer (load, export), and who waits for each.
@@ -138,6 +141,7 @@ impl TrainState {
             files: StoredValue::new(runtime.files.clone()),
             dataset: runtime.dataset,
             generation: StoredValue::new(0),
+            last_generation: StoredValue::new(0),
             run: StoredValue::new(0),
             next_request: StoredValue::new(0),
             waiting: StoredValue::new_local(HashMap::new()),
@@ -241,10 +245,17 @@ impl TrainState {
         });
     }
 
+    /// A generation number never handed out before.
+    fn new_generation(self) -> u64 {
+        let generation = self.last_generation.get_value() + 1;
+        self.last_generation.set_value(generation);
+        generation
+    }
+
     /// Before the weights in use are replaced: stops training, clears every figure measured on
     /// the old ones and returns the next generation (which the caller gives the new weights).
     fn start_afresh(self) -> u64 {
-        let generation = self.generation.get_value() + 1;
+        let generation = self.new_generation();
         self.generation.set_value(generation);
         self.running.set(false);
         self.pausing.set(false);
@@ -338,7 +349,7 @@ impl TrainState {
         start_as: Option<(ModelKind, Hyperparameters)>,
         resume: bool,
     ) -> Result<(), String> {
-        let generation = self.generation.get_value() + 1;
+        let generation = self.new_generation();
         let weights = ByteBuf::from(bytes);
         let answer = self
             .request(|request| Command::Load {
@@ -480,13 +491,23 @@ impl TrainState {
                 generation,
                 ref outcome,
             } => {
-                if outcome.is_ok() {
+                // A reset sent after the load (a newer generation) has replaced what it loaded.
+                let superseded = generation < self.generation.get_value();
+                if outcome.is_ok() && !superseded {
                     // Done here, before the answer is passed on: the new weights' preview is
                     // the worker's next message.
                     self.start_afresh();
                     self.generation.set_value(generation);
                     self.history.update(|h| *h = LossHistory::new(&h.names));
                 }
+                let event = match superseded && outcome.is_ok() {
+                    true => Event::Loaded {
+                        request,
+                        generation,
+                        outcome: Err("a newer model replaced it before it loaded".into()),
+                    },
+                    false => event,
+                };
                 self.answer(request, event);
             }
             Event::Exported { request, .. } => self.answer(request, event),

@@ -53,3 +53,37 @@ test('CPU: a training worker killed mid-run is replaced, restored from its snaps
     await browser.close();
   }
 });
+
+test('CPU: R held down resets the model once, not once per key repeat', { timeout: 300_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const context = browser.context;
+    // Counts the commands the page sends its training worker, by kind.
+    await context.addInitScript(() => {
+      window.__sent = {};
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message) {
+        for (const kind of Object.keys(message ?? {})) window.__sent[kind] = (window.__sent[kind] ?? 0) + 1;
+        return post.call(this, message);
+      };
+    });
+    const { page, errors } = await openPage(context, withBackend(site.url, 'cpu'));
+    await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+    await page.click('[data-testid="step-button"]');
+    await waitForSteps(page, 1);
+    const resetsBefore = await page.evaluate(() => window.__sent.Reset ?? 0);
+    // A held key: one keydown, then repeats (Playwright marks a second down of a held key as a repeat).
+    await page.locator('body').focus();
+    for (let i = 0; i < 30; i++) await page.keyboard.down('r');
+    await page.keyboard.up('r');
+    await page.waitForFunction(() => document.querySelector('[data-testid="step-count"]').textContent === '0',
+      null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => window.__sent.Reset) - resetsBefore, 1, 'one reset');
+    // The model trains on after it.
+    await page.click('[data-testid="step-button"]');
+    await waitForSteps(page, 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
