@@ -15,9 +15,9 @@ pub mod data;
 pub mod link;
 pub mod model;
 pub mod train;
-pub mod zoo;
 pub mod weights;
 pub mod worker;
+pub mod zoo;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

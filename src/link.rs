@@ -6,8 +6,8 @@
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
 use crate::train::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::train::compare::MaskKind;
-use crate::zoo::settings::{FIELDS, short_number};
 use crate::train::{Hyperparameters, ModelKind};
+use crate::zoo::settings::{FIELDS, short_number};
 
 /// The link format this code writes.
 pub const LINK_VERSION: &str = "1";

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, lowest first.
-const LAYERS: [&str; 9] = ["data", "model", "zoo", "weights", "train", "link", "web", "worker", "app"];
+const LAYERS: [&str; 9] = [
+    "data", "model", "zoo", "weights", "train", "link", "web", "worker", "app",
+];
 
 fn layer(module: &str) -> Option<usize> {
     LAYERS.iter().position(|m| *m == module)
@@ -30,7 +32,10 @@ fn used_modules(source: &str) -> Vec<String> {
         let mut rest = code;
         while let Some(at) = rest.find("crate::") {
             rest = &rest[at + "crate::".len()..];
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             if !name.is_empty() {
                 used.push(name);
             }

@@ -17,10 +17,10 @@ use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::model::DigitClassifier;
 use crate::train::batches::upload;
-use crate::train::sessions::session_from_file;
 use crate::train::compare::{
     INTERPOLATION_STEPS, MaskKind, ModelScores, classifier_features, hidden_pixel_error, interpolate, score_model,
 };
+use crate::train::sessions::session_from_file;
 use crate::train::{ModelKind, Session, read_floats};
 use crate::web::yield_to_browser;
 use crate::weights::WeightsFile;

@@ -549,7 +549,9 @@ impl TrainState {
             self.applied.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            let Ok(weights) = self.export_weights().await else { return };
+            let Ok(weights) = self.export_weights().await else {
+                return;
+            };
             let Ok(file) = WeightsFile::parse(&weights) else { return };
             let history = self.history.with_untracked(|h| h.truncated(file.header.steps));
             if self.generation.get_value() != generation || history.len() != file.header.steps {
@@ -570,7 +572,11 @@ impl TrainState {
     /// if it was; every request the old one owed is answered with an error. Gives up, and says
     /// so, when workers keep breaking.
     fn recover(self, reason: String) {
-        if !self.supervisor.try_update_value(|s| s.may_restart(now_ms())).unwrap_or(false) {
+        if !self
+            .supervisor
+            .try_update_value(|s| s.may_restart(now_ms()))
+            .unwrap_or(false)
+        {
             return show_crash(self, format!("{reason}, again and again"));
         }
         let was_running = self.running.get_untracked();

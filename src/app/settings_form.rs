@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use crate::zoo::settings::{FIELDS, short_number};
 use crate::train::{Hyperparameters, ModelKind};
+use crate::zoo::settings::{FIELDS, short_number};
 
 /// The form for `kind`, editing `settings`. A value that fails validation is shown with its
 /// error and leaves `settings` unchanged.

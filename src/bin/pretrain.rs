@@ -17,8 +17,8 @@ use genplay::data::MnistSplit;
 use genplay::model::classifier::CLASSES;
 use genplay::model::{ClassifierConfig, DigitClassifier};
 use genplay::train::batches::labels_tensor;
-use genplay::train::sessions::start_session;
 use genplay::train::metrics::{class_accuracy, class_report};
+use genplay::train::sessions::start_session;
 use genplay::train::{
     ClassifierTrainer, Hyperparameters, ModelKind, Session, classifier_config, classifier_from_file,
     classifier_parameters, model_config, read_floats,

@@ -56,7 +56,9 @@ pub enum IdxError {
         labels: usize,
     },
     /// A gzipped file whose header declares more data than [`MAX_INFLATED_BYTES`].
-    #[error("{file}: its header declares {declared} bytes, more than the {MAX_INFLATED_BYTES} a gzipped IDX file may inflate to")]
+    #[error(
+        "{file}: its header declares {declared} bytes, more than the {MAX_INFLATED_BYTES} a gzipped IDX file may inflate to"
+    )]
     TooLarge {
         /// Which file: "images" or "labels".
         file: &'static str,
@@ -177,7 +179,11 @@ fn maybe_gunzip<'a>(
         return Ok(header.into());
     }
     let declared = (0..rank)
-        .map(|d| u64::from(u32::from_be_bytes(header[4 + 4 * d..8 + 4 * d].try_into().expect("4 bytes"))))
+        .map(|d| {
+            u64::from(u32::from_be_bytes(
+                header[4 + 4 * d..8 + 4 * d].try_into().expect("4 bytes"),
+            ))
+        })
         .try_fold(1u64, |product, d| product.checked_mul(d))
         .and_then(|items| items.checked_add(header_len as u64))
         .unwrap_or(u64::MAX);
@@ -383,7 +389,12 @@ mod tests {
             decode_idx_images(&gz(&huge), 4096),
             Err(IdxError::TooLarge { file: "images", declared }) if declared > MAX_INFLATED_BYTES
         ));
-        assert!(decode_idx_images(&gz(&huge), 4096).unwrap_err().to_string().contains("268435456"));
+        assert!(
+            decode_idx_images(&gz(&huge), 4096)
+                .unwrap_err()
+                .to_string()
+                .contains("268435456")
+        );
         // A small header followed by 64 MiB of zeros (64 kB gzipped): only the declared bytes
         // are inflated and used.
         let mut padded = images_file(3, 4, 48);

@@ -10,13 +10,13 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::fused_adam::FusedAdam;
-use crate::zoo::Hyperparameters;
 use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, seed_step};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
 use crate::model::completion::{LATENT_SEARCH_STEPS, complete_by_latent_search};
 use crate::model::gan::{Discriminator, Generator};
 use crate::weights::{NamedParameter, Precision, WeightsError, load_into, named_parameters, split_by_owner};
+use crate::zoo::Hyperparameters;
 
 /// Binary cross-entropy of `logits` `[batch, 1]` against the constant `target`, batch mean.
 fn bce_to_constant(logits: Tensor<2>, target: f32) -> Tensor<1> {

@@ -14,15 +14,15 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::batches::labels_tensor;
-use super::sessions::start_session;
-use crate::zoo::ModelKind;
 use super::classifier::{ClassifierTrainer, accuracy};
 use super::readback::{ReadbackError, read_floats};
-use crate::zoo::Hyperparameters;
+use super::sessions::start_session;
 use super::trainer::Session;
 use crate::data::augment::{shifted_and_rotated, take_per_class};
 use crate::data::{Digits, IMAGE_PIXELS, MnistSplit};
 use crate::model::classifier::{CLASSES, MlpClassifier, MlpClassifierConfig};
+use crate::zoo::Hyperparameters;
+use crate::zoo::ModelKind;
 
 /// Adam's learning rate for the experiment's classifiers.
 pub const CLASSIFIER_LEARNING_RATE: f64 = 1e-3;

@@ -8,11 +8,11 @@
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::sessions::start_session;
-use crate::zoo::ModelKind;
 use super::readback::read_floats;
-use crate::zoo::Hyperparameters;
+use super::sessions::start_session;
 use crate::data::MnistSplit;
+use crate::zoo::Hyperparameters;
+use crate::zoo::ModelKind;
 
 /// Untimed steps before timing: the first steps on a GPU compile its kernels.
 pub const WARM_UP_STEPS: usize = 2;

@@ -11,11 +11,11 @@ use serde_bytes::ByteBuf;
 
 use super::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
 use super::backend_choice::BackendPreference;
-use crate::zoo::ModelKind;
 use super::metrics::ClassReport;
-use crate::zoo::Hyperparameters;
 use super::speed_memory::{RememberedSpeed, SpeedMemory};
 use crate::model::PreviewKind;
+use crate::zoo::Hyperparameters;
+use crate::zoo::ModelKind;
 
 /// What the page asks of the training worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

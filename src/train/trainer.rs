@@ -8,11 +8,11 @@ use burn::tensor::{Device, Int, Tensor};
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
 use super::fused_adam::FusedAdam;
-use crate::zoo::Hyperparameters;
 use crate::data::MnistSplit;
 use crate::model::completion::{RECONSTRUCTION_ROUNDS, complete_by_reconstruction};
 use crate::model::{GenerativeModel, PreviewKind};
 use crate::weights::{NamedParameter, Precision, WeightsError, load_into, named_parameters, split_by_owner};
+use crate::zoo::Hyperparameters;
 
 /// Seed of the fixed noise batch that the live preview of a generator decodes.
 pub const PREVIEW_NOISE_SEED: u64 = 7;

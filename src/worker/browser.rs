@@ -94,7 +94,11 @@ fn receive(sender: &UnboundedSender<Command>, message: JsValue) {
 
 /// Answers every load and export request still waiting with `reason`.
 fn answer_pending_with(reason: &str) {
-    let pending = PENDING.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default());
+    let pending = PENDING.with(|p| {
+        p.try_borrow_mut()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default()
+    });
     for (request, kind) in pending {
         let event = match kind {
             Pending::Load => Event::Loaded {

@@ -13,10 +13,10 @@ use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
 use crate::train::augment::{AugmentExperiment, AugmentPlan};
 use crate::train::backend_choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
-use crate::train::sessions::{session_from_file, start_session};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::protocol::{Command, Event, PretrainedGenerator, StopReason};
+use crate::train::sessions::{session_from_file, start_session};
 use crate::train::speed_memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
@@ -320,9 +320,7 @@ impl<H: Host> WorkerCore<H> {
         if let Some(reason) = self.timing_failed.get(&kind) {
             return Some(Err(reason.clone()));
         }
-        let speed = self
-            .speeds
-            .find(adapter, kind, batch_size, self.host.wall_clock_ms())?;
+        let speed = self.speeds.find(adapter, kind, batch_size, self.host.wall_clock_ms())?;
         let measured_on = (speed.measured_at_ms < self.visit_started_ms).then(|| date_text(speed.measured_at_ms));
         Some(Ok((speed.duel, measured_on)))
     }
@@ -423,7 +421,10 @@ impl<H: Host> WorkerCore<H> {
         match self.move_session(&device).await {
             Ok(()) => self.use_device(device, &info),
             Err(e) => {
-                let explanation = format!("{} It could not move there ({e}), so it trains where it is.", info.explanation);
+                let explanation = format!(
+                    "{} It could not move there ({e}), so it trains where it is.",
+                    info.explanation
+                );
                 self.post_backend(&self.info_here(explanation), false);
             }
         }
@@ -477,7 +478,9 @@ impl<H: Host> WorkerCore<H> {
 
     /// Loads the classifier that judges a generator's samples, and judges the current ones.
     async fn set_judge(&mut self, weights: Vec<u8>) {
-        let Some((device, _)) = self.device.as_ref() else { return };
+        let Some((device, _)) = self.device.as_ref() else {
+            return;
+        };
         match WeightsFile::parse(&weights).and_then(|file| classifier_from_file(file, device)) {
             Ok(classifier) => {
                 self.judge = Some(Judge { classifier, weights });
@@ -648,8 +651,7 @@ impl<H: Host> WorkerCore<H> {
     /// Whether a generator has trained [`COVERAGE_INTERVAL`] steps since its last check.
     fn coverage_due(&self) -> bool {
         let steps = self.steps_done().unwrap_or(0);
-        self.last_coverage
-            .is_some_and(|last| steps >= last + COVERAGE_INTERVAL)
+        self.last_coverage.is_some_and(|last| steps >= last + COVERAGE_INTERVAL)
     }
 
     /// For a generator, with a classifier loaded: judges [`COVERAGE_SAMPLES`] samples from
@@ -792,7 +794,10 @@ impl<H: Host> WorkerCore<H> {
 
 /// What the badge says when the user chose WebGPU and has it.
 fn webgpu_chosen(adapter: &str) -> BackendInfo {
-    BackendInfo::webgpu(adapter, "Training runs on your GPU through WebGPU, as you asked.".into())
+    BackendInfo::webgpu(
+        adapter,
+        "Training runs on your GPU through WebGPU, as you asked.".into(),
+    )
 }
 
 /// The device and badge for `kind` after `duel`, measured on `measured_on` if on an earlier visit.

@@ -127,8 +127,13 @@ impl Host for FakeHost {
         let tick = match self.timing.get() {
             Some((reads, winner)) => {
                 let timing_cpu = reads < PROBE_READS;
-                self.timing.set((reads + 1 < 2 * PROBE_READS).then_some((reads + 1, winner)));
-                if timing_cpu == (winner == BackendKind::Cpu) { FAST_TICK_MS } else { TICK_MS }
+                self.timing
+                    .set((reads + 1 < 2 * PROBE_READS).then_some((reads + 1, winner)));
+                if timing_cpu == (winner == BackendKind::Cpu) {
+                    FAST_TICK_MS
+                } else {
+                    TICK_MS
+                }
             }
             None => TICK_MS,
         };

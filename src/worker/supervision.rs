@@ -69,11 +69,7 @@ impl Supervisor {
     /// Whether the worker may be restarted at `now_ms` (then counted), or has broken too often
     /// of late and the page should give up and say so.
     pub fn may_restart(&mut self, now_ms: f64) -> bool {
-        while self
-            .restarts
-            .front()
-            .is_some_and(|&at| now_ms - at > RESTART_WINDOW_MS)
-        {
+        while self.restarts.front().is_some_and(|&at| now_ms - at > RESTART_WINDOW_MS) {
             self.restarts.pop_front();
         }
         if self.restarts.len() >= MAX_RESTARTS {
@@ -139,6 +135,9 @@ mod tests {
             assert!(watch.may_restart(i as f64 * 1_000.0));
         }
         assert!(!watch.may_restart(5_000.0), "one too many in the window");
-        assert!(watch.may_restart(RESTART_WINDOW_MS + 1_500.0), "the oldest left the window");
+        assert!(
+            watch.may_restart(RESTART_WINDOW_MS + 1_500.0),
+            "the oldest left the window"
+        );
     }
 }

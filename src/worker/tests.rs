@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_bytes::ByteBuf;
 
-use super::{COVERAGE_INTERVAL, WorkerCore};
 use super::fake_host::FakeHost;
+use super::{COVERAGE_INTERVAL, WorkerCore};
 use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use crate::train::backend_choice::{BackendKind, BackendPreference, SpeedDuel};
 use crate::train::protocol::{Command, Event, StopReason};
@@ -81,7 +81,9 @@ fn stops(events: &[Event]) -> Vec<(u64, Option<String>, bool)> {
             Event::Stopped { run, reason, .. } => Some((
                 *run,
                 reason.as_ref().map(StopReason::notice),
-                reason.as_ref().is_some_and(|r| matches!(r, StopReason::Diverged { .. })),
+                reason
+                    .as_ref()
+                    .is_some_and(|r| matches!(r, StopReason::Diverged { .. })),
             )),
             _ => None,
         })
@@ -118,7 +120,13 @@ fn a_run_trains_to_its_budget_and_says_so() {
     assert!(steps.windows(2).all(|w| w[0] < w[1]), "steps only grow: {steps:?}");
     assert_eq!(
         stops(&events),
-        vec![(1, Some(format!("Reached the step budget of {BUDGET} steps: raise it to train on.")), false)]
+        vec![(
+            1,
+            Some(format!(
+                "Reached the step budget of {BUDGET} steps: raise it to train on."
+            )),
+            false
+        )]
     );
     assert_eq!(core.steps_done(), Some(BUDGET));
     // Played again at the budget: refused, with the same sentence.
@@ -152,7 +160,10 @@ fn a_pause_ends_the_run_after_its_slice_and_play_resumes_it() {
         .position(|e| matches!(e, Event::Stopped { run: 1, .. }))
         .unwrap();
     let before = reported_steps(&events[..paused_at]);
-    assert!(before.last().is_some_and(|&s| s < BUDGET), "paused before the budget: {before:?}");
+    assert!(
+        before.last().is_some_and(|&s| s < BUDGET),
+        "paused before the budget: {before:?}"
+    );
     // Resumed where it stopped, to the budget.
     let steps = reported_steps(&events);
     assert!(steps.windows(2).all(|w| w[0] < w[1]));
@@ -238,7 +249,10 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
         } => Some((*generation, outcome.clone())),
         _ => None,
     });
-    assert!(matches!(refused, Some((1, Err(_)))), "refused, still generation 1: {refused:?}");
+    assert!(
+        matches!(refused, Some((1, Err(_)))),
+        "refused, still generation 1: {refused:?}"
+    );
     assert_eq!(core.steps_done(), Some(2), "a refused file keeps the trained model");
 
     // The exported file loads into a fresh worker as generation 7, whose preview follows.
@@ -255,7 +269,16 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
     let events = drive(host).host().events();
     let loaded = events
         .iter()
-        .position(|e| matches!(e, Event::Loaded { request: 1, generation: 7, outcome: Ok(()) }))
+        .position(|e| {
+            matches!(
+                e,
+                Event::Loaded {
+                    request: 1,
+                    generation: 7,
+                    outcome: Ok(())
+                }
+            )
+        })
         .expect("loaded as generation 7");
     assert!(matches!(events[loaded + 1], Event::Started { generation: 7, .. }));
     assert!(matches!(events[loaded + 2], Event::Preview { generation: 7, .. }));
@@ -356,14 +379,28 @@ fn a_snapshot_resumes_where_it_was_taken_in_a_new_worker() {
         .then(Command::Play { run: 1 });
     let core = drive(host);
     let events = core.host().events();
-    assert!(events.iter().any(|e| matches!(e, Event::Started { generation: 2, steps: 3, .. })));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Started {
+            generation: 2,
+            steps: 3,
+            ..
+        }
+    )));
     let resumed = events
         .iter()
         .position(|e| matches!(e, Event::Started { generation: 2, .. }))
         .unwrap();
-    assert!(reported_steps(&events[resumed..]).first().is_some_and(|&s| s > 3), "goes on from step 3");
+    assert!(
+        reported_steps(&events[resumed..]).first().is_some_and(|&s| s > 3),
+        "goes on from step 3"
+    );
     assert!(counts_on_without_restarting(&events));
-    assert_eq!(core.steps_done(), Some(BUDGET), "the budget counts the steps before the snapshot");
+    assert_eq!(
+        core.steps_done(),
+        Some(BUDGET),
+        "the budget counts the steps before the snapshot"
+    );
 }
 
 /// The shipped digit classifier's weights file.
@@ -405,7 +442,11 @@ fn a_generator_is_judged_at_once_and_every_new_model_again() {
         .then(Command::Play { run: 1 });
     let events = drive(host).host().events();
     assert!(!events.iter().any(|e| matches!(e, Event::Failed { .. })), "{events:?}");
-    assert_eq!(coverage_steps(&events, 2)[0], 0, "the fresh GAN is judged before it trains");
+    assert_eq!(
+        coverage_steps(&events, 2)[0],
+        0,
+        "the fresh GAN is judged before it trains"
+    );
     assert!(
         coverage_steps(&events, 2)[1..].iter().any(|&s| s >= COVERAGE_INTERVAL),
         "and again after {COVERAGE_INTERVAL} steps: {:?}",
@@ -433,7 +474,12 @@ fn a_loss_that_diverges_stops_training_and_play_is_refused_until_a_reset() {
     assert_eq!(stops.len(), 2);
     let (run, notice, diverged) = &stops[0];
     assert_eq!((*run, *diverged), (1, true));
-    assert!(notice.as_deref().is_some_and(|n| n.contains("NaN or infinite at step 2")), "{notice:?}");
+    assert!(
+        notice
+            .as_deref()
+            .is_some_and(|n| n.contains("NaN or infinite at step 2")),
+        "{notice:?}"
+    );
     assert_eq!(stops[1].0, 2);
     assert!(stops[1].1.as_deref().is_some_and(|n| n.contains("cannot go on")));
 }
@@ -445,7 +491,10 @@ fn a_remembered_speed_trains_on_the_faster_backend_at_once() {
         adapter: ADAPTER.into(),
         model: ModelKind::AeMlp.id().into(),
         batch_size: 16,
-        duel: SpeedDuel { cpu: 10.0, webgpu: 40.0 },
+        duel: SpeedDuel {
+            cpu: 10.0,
+            webgpu: 40.0,
+        },
         measured_at_ms: 1.8e12 - 86_400_000.0,
     });
     let host = FakeHost::with_fake_gpu(ADAPTER)
@@ -457,8 +506,15 @@ fn a_remembered_speed_trains_on_the_faster_backend_at_once() {
     assert!(matches!(&events[0], Event::Ready { badge, .. } if badge == "WebGPU — Fake GPU or CPU"));
     let notes = backend_notes(&events);
     assert_eq!(notes[0].0, "WebGPU — Fake GPU");
-    assert!(notes[0].1.starts_with("Measured in this browser on 2027-01-14 for the Autoencoder (MLP)"));
-    assert!(!events.iter().any(|e| matches!(e, Event::SpeedMeasured(_))), "not timed again");
+    assert!(
+        notes[0]
+            .1
+            .starts_with("Measured in this browser on 2027-01-14 for the Autoencoder (MLP)")
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::SpeedMeasured(_))),
+        "not timed again"
+    );
     assert_eq!(core.host().webgpu_opened.get(), 1, "WebGPU is opened once");
     assert_eq!(core.steps_done(), Some(BUDGET));
 }
@@ -514,10 +570,21 @@ fn a_fresh_model_moves_to_the_faster_backend_and_time_again_keeps_the_run_the_pa
         "timed at the first step, and again after Time again"
     );
     let notes = backend_notes(&events);
-    assert!(notes[1].0 == "WebGPU — Fake GPU" && notes[1].1.starts_with("Measured here"), "{notes:?}");
+    assert!(
+        notes[1].0 == "WebGPU — Fake GPU" && notes[1].1.starts_with("Measured here"),
+        "{notes:?}"
+    );
     assert!(notes.iter().any(|(_, e)| e.starts_with("Measured speeds forgotten")));
-    assert_eq!(reported_steps(&events)[..2], [1, 2], "the session moved before its first step");
-    assert!(counts_on_without_restarting(&events), "and never again: {:?}", reported_steps(&events));
+    assert_eq!(
+        reported_steps(&events)[..2],
+        [1, 2],
+        "the session moved before its first step"
+    );
+    assert!(
+        counts_on_without_restarting(&events),
+        "and never again: {:?}",
+        reported_steps(&events)
+    );
     assert_eq!(core.steps_done(), Some(BUDGET));
 }
 
@@ -545,7 +612,10 @@ fn a_trained_model_stays_where_it_trains_when_a_new_timing_prefers_the_other_bac
         .position(|e| matches!(e, Event::Started { generation: 2, .. }))
         .unwrap();
     assert_eq!(reported_steps(&events[..restarted]).last(), Some(&BUDGET));
-    assert!(counts_on_without_restarting(&events[..restarted]), "one count, never restarted");
+    assert!(
+        counts_on_without_restarting(&events[..restarted]),
+        "one count, never restarted"
+    );
     // The next fresh start trains on the faster backend, as measured.
     assert_eq!(notes.last().unwrap().0, "WebGPU — Fake GPU");
 }
@@ -629,7 +699,12 @@ impl PageView {
         if let Some(generation) = event.generation()
             && !matches!(event, Event::Started { .. })
         {
-            prop_assert_eq!(generation, self.generation, "an event of another generation: {:?}", event);
+            prop_assert_eq!(
+                generation,
+                self.generation,
+                "an event of another generation: {:?}",
+                event
+            );
         }
         match event {
             Event::Started {
@@ -654,7 +729,11 @@ impl PageView {
                 self.steps = 0;
             }
             Event::Losses { values, steps, .. } => {
-                prop_assert_eq!(*steps, self.steps + values.len() / self.terms, "the page's count follows the worker's");
+                prop_assert_eq!(
+                    *steps,
+                    self.steps + values.len() / self.terms,
+                    "the page's count follows the worker's"
+                );
                 prop_assert!(*steps <= BUDGET);
                 self.steps = *steps;
             }

@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use super::kind::ModelKind;
-use crate::zoo::Hyperparameters;
 use crate::model::{
     Architecture, AutoencoderConfig, ConditionalGanConfig, ConditionalVaeConfig, DcganConfig, MlpGanConfig, VaeConfig,
 };
+use crate::zoo::Hyperparameters;
 
 /// The burn `Config` of one model of the zoo, as a session builds it.
 pub enum BuiltConfig {
