@@ -2,18 +2,24 @@
 //!
 //! - [`data`]: the shipped MNIST digits and their split.
 //! - [`link`]: share links, the URL that restores a demo.
+//! - [`pointing`]: keyboard operation of the surfaces a user points at (the Draw pad, the latent plane).
 //! - [`model`]: the networks and their objectives, written once with burn, free of web code.
 //! - [`zoo`]: the models there are, their settings and their burn configurations.
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
+//! - [`backend`]: which backend a model trains on, by measurement, remembered across visits.
+//! - [`protocol`]: the messages between the page and its training worker.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
 //! - [`worker`]: the training worker's logic over a small host trait (the browser's Web Worker,
 //!   or a fake host in native tests).
 //! - `web` (WebAssembly only): browser plumbing both share.
 
+pub mod backend;
 pub mod data;
 pub mod link;
 pub mod model;
+pub mod pointing;
+pub mod protocol;
 pub mod train;
 pub mod weights;
 pub mod worker;

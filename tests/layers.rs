@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, lowest first.
-const LAYERS: [&str; 9] = [
-    "data", "model", "zoo", "weights", "train", "link", "web", "worker", "app",
+const LAYERS: [&str; 12] = [
+    "data", "model", "zoo", "weights", "train", "backend", "protocol", "link", "pointing", "web", "worker", "app",
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -5,8 +5,10 @@ use std::io::{Cursor, Write};
 
 use flate2::{Compression, write::GzEncoder};
 use genplay::data::idx::{encode_idx_images, encode_idx_labels};
-use genplay::data::user_data::MAX_IMAGES;
-use genplay::data::{DatasetError, IMAGE_PIXELS, MnistError, MnistSplit, UserFile, load_user_files};
+use genplay::data::user_data::{MAX_IMAGES, MAX_SOURCE_PIXELS};
+use genplay::data::{
+    DatasetError, IMAGE_PIXELS, Loading, MnistError, MnistSplit, UserFile, load_user_files, start_loading,
+};
 use image::{GrayImage, ImageFormat, Luma};
 
 fn file(path: &str, bytes: Vec<u8>) -> UserFile {
@@ -227,7 +229,71 @@ fn broken_images_are_refused_by_name() {
     );
     assert!(error.to_string().starts_with("cut.png could not be read as an image: "));
 
+    // Among enough good images, a blank one is named.
+    let ink = encoded(
+        &GrayImage::from_fn(40, 40, |x, _| Luma([if x == 20 { 255 } else { 0 }])),
+        ImageFormat::Png,
+    );
+    let mut files: Vec<UserFile> = (0..80).map(|i| file(&format!("{i}.png"), ink.clone())).collect();
     let blank = encoded(&GrayImage::from_pixel(40, 40, Luma([0])), ImageFormat::Png);
-    let error = load_user_files(&[file("blank.png", blank)]).unwrap_err();
+    files.insert(40, file("blank.png", blank));
+    let error = load_user_files(&files).unwrap_err();
     assert_eq!(error.to_string(), "blank.png is blank: it has no ink to centre");
+}
+
+#[test]
+fn images_past_the_pixel_budget_are_refused_from_their_headers_before_any_is_decoded() {
+    // 80 images of 4096x3280 hold just over 2^30 pixels. Every file after the first is cut off
+    // after its header: decoding any of them would fail, so the refusal shows that only headers
+    // were read.
+    let page = encoded(&GrayImage::from_pixel(4096, 3280, Luma([255])), ImageFormat::Png);
+    let header_only = page[..64].to_vec();
+    let mut files = vec![file("0.png", page)];
+    files.extend((1..80).map(|i| file(&format!("{i}.png"), header_only.clone())));
+    let error = start_loading(&files).err().expect("refused");
+    let pixels = 80 * 4096 * 3280;
+    assert!(pixels > MAX_SOURCE_PIXELS && pixels - MAX_SOURCE_PIXELS < 4096 * 3280);
+    assert_eq!(error, DatasetError::TooManyPixels { count: 80, pixels });
+    assert_eq!(
+        error.to_string(),
+        "the 80 images hold 1074 megapixels in all, more than the 1073 megapixels decoded at once: choose fewer or smaller images"
+    );
+    // One image fewer is within the budget, but too few for a dataset: refused before decoding.
+    files.pop();
+    assert!(matches!(start_loading(&files), Err(DatasetError::Split(_))));
+    // An image wider than the side limit is refused by its header too.
+    let wide = encoded(&GrayImage::from_pixel(4097, 1, Luma([255])), ImageFormat::Png);
+    let error = start_loading(&[file("wide.png", wide)]).err().expect("refused");
+    assert!(
+        error
+            .to_string()
+            .starts_with("wide.png could not be read as an image: "),
+        "{error}"
+    );
+}
+
+#[test]
+fn images_decoded_a_slice_at_a_time_give_the_same_dataset_as_all_at_once() {
+    let files: Vec<UserFile> = (0..90)
+        .map(|i| {
+            let image = GrayImage::from_fn(40, 40, |x, y| Luma([if x == 5 + i % 20 || y == 30 { 255 } else { 0 }]));
+            file(&format!("{}_{i}.png", i % 3), encoded(&image, ImageFormat::Png))
+        })
+        .collect();
+    let Loading::Decoding(mut decoding) = start_loading(&files).unwrap() else {
+        panic!("images are decoded in slices")
+    };
+    assert_eq!((decoding.decoded(), decoding.total()), (0, 90));
+    let mut seen = Vec::new();
+    while !decoding.is_done() {
+        // A budget of 3,000 pixels is two 40x40 images a slice.
+        decoding.decode_next(3_000).unwrap();
+        seen.push(decoding.decoded());
+    }
+    assert_eq!(seen, (1..=45).map(|i| 2 * i).collect::<Vec<_>>());
+    let sliced = decoding.finish().unwrap();
+    let whole = load_user_files(&files).unwrap();
+    assert_eq!(sliced.split.train.pixels, whole.split.train.pixels);
+    assert_eq!(sliced.split.held_out.labels, whole.split.held_out.labels);
+    assert_eq!(sliced.classes, whole.classes);
 }

@@ -143,8 +143,8 @@ fn the_backend_probe_counts_steps_against_its_clock() {
     use std::cell::Cell;
     use std::time::Instant;
 
+    use genplay::backend::choice::measure_steps_per_second;
     use genplay::train::Hyperparameters;
-    use genplay::train::backend_choice::measure_steps_per_second;
 
     let _turn = seeded::turn();
     let data = common::mnist();

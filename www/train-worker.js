@@ -7,6 +7,21 @@
 const pending = [];
 let loading = false;
 
+// Every GPU device the module opens is watched: when the browser loses one (its GPU process
+// crashed, the driver reset, the device was destroyed), the page hears it and moves training to a
+// new worker on the CPU, from its latest snapshot (src/app/driver.rs). wgpu, under burn, reads
+// a lost device's failures only as failed calls, one at a time, with no word to the page.
+if (self.GPUAdapter) {
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    device.lost.then(({ reason, message }) => {
+      self.postMessage({ GpuLost: { message: [reason, message].filter(Boolean).join(': ') || 'no reason given' } });
+    });
+    return device;
+  };
+}
+
 async function load({ glue, module }) {
   const loaded = await import(glue);
   await loaded.default(module ? { module_or_path: module } : {});

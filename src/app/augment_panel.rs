@@ -11,12 +11,12 @@ use super::Runtime;
 use super::image_grid::draw_grid;
 use super::pretrained::PretrainedStore;
 use super::training_worker::{TrainingWorker, WorkerModule};
+use crate::backend::choice::BackendPreference;
+use crate::backend::memory::SpeedMemory;
+use crate::protocol::{Command, Event, PretrainedGenerator};
 use crate::train::augment::{
     ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress, EXAMPLES_PER_CLASS, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES,
 };
-use crate::train::backend_choice::BackendPreference;
-use crate::train::protocol::{Command, Event, PretrainedGenerator};
-use crate::train::speed_memory::SpeedMemory;
 use crate::web::now_ms;
 
 /// A finished experiment: the plan it ran and what it measured.
@@ -385,5 +385,5 @@ fn ExampleStrip(pixels: Vec<f32>) -> impl IntoView {
             draw_grid(&canvas, &pixels, 10);
         }
     });
-    view! { <canvas class="examples" node_ref=canvas></canvas> }
+    view! { <canvas class="examples" node_ref=canvas role="img" aria-label="Examples of the training set of this arm"></canvas> }
 }

@@ -279,7 +279,7 @@ pub fn ComparePanel(
         let settings = train.applied.get_untracked();
         leptos::task::spawn_local(async move {
             let outcome = async {
-                let bytes = train.export_weights().await?;
+                let bytes = train.export_weights().await?.bytes.into_vec();
                 let file = WeightsFile::parse(&bytes).map_err(|e| e.to_string())?;
                 runtime
                     .with_value(|r| session_from_file(kind, &settings, file, &r.data, &r.device))
@@ -337,10 +337,10 @@ pub fn ComparePanel(
                 </select>
             </label>
             <label>"Interpolate held-out digits "
-                <input type="number" min="0" max=move || dataset.with(|d| d.split.held_out.len().saturating_sub(1).to_string()) class="short" data-testid="compare-from"
+                <input type="number" min="0" max=move || dataset.with(|d| d.split.held_out.len().saturating_sub(1).to_string()) class="short" data-testid="compare-from" aria-label="First held-out digit to interpolate between"
                     prop:value=move || pair.get().0.to_string() on:change=set_from />
                 " and "
-                <input type="number" min="0" max=move || dataset.with(|d| d.split.held_out.len().saturating_sub(1).to_string()) class="short" data-testid="compare-to"
+                <input type="number" min="0" max=move || dataset.with(|d| d.split.held_out.len().saturating_sub(1).to_string()) class="short" data-testid="compare-to" aria-label="Second held-out digit to interpolate between"
                     prop:value=move || pair.get().1.to_string() on:change=set_to />
             </label>
             <button data-testid="compare-add-trained" on:click=add_trained
@@ -374,7 +374,8 @@ pub fn ComparePanel(
                 </div>
             })}
             {move || problem.get().map(|p| view! { <p class="notice warning" role="alert">{p}</p> })}
-            <div class="compare-scroll">
+            // Wider than a narrow screen: it scrolls, and the keyboard can scroll it too.
+            <div class="compare-scroll" tabindex="0" role="region" aria-label="Every model's images, side by side">
                 <table class="compare-table" data-testid="compare-table">
                     <thead>
                         <tr>
@@ -434,7 +435,9 @@ fn ImageCell(row: Row, pixels: Signal<Option<Vec<f32>>>, error: Signal<Option<f6
                 Some(p) if p.is_empty() => view! {
                     <span class="no-encoder">"A GAN has no encoder: it cannot take a digit in."</span>
                 }.into_any(),
-                _ => view! { <canvas node_ref=canvas width="112" height="56"></canvas> }.into_any(),
+                _ => view! {
+                    <canvas node_ref=canvas width="112" height="56" role="img" aria-label=row.title()></canvas>
+                }.into_any(),
             }}
             {move || (row == Row::Completion).then(|| error.get().map(|e| view! {
                 <span class="cell-number" data-testid="completion-error">{format!("hidden-pixel MSE {e:.3}")}</span>
@@ -460,7 +463,10 @@ fn InputStrip(pixels: RwSignal<Vec<f32>>, mask: Option<RwSignal<MaskKind>>) -> i
         }
         draw_grid(&c, &shown, 4);
     });
-    view! { <canvas class="inputs" node_ref=canvas width="112" height="56"></canvas> }
+    view! {
+        <canvas class="inputs" node_ref=canvas width="112" height="56" role="img"
+            aria-label="The held-out digits the row starts from"></canvas>
+    }
 }
 
 /// The numbers, one row per model.
@@ -526,7 +532,7 @@ fn MetricsTable(
             .collect_view()
     };
     view! {
-        <div class="compare-scroll">
+        <div class="compare-scroll" tabindex="0" role="region" aria-label="Every model's held-out figures">
             <table class="metrics-table" data-testid="metrics-table">
                 <thead><tr>
                     <th>"model"</th>

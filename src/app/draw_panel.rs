@@ -1,4 +1,5 @@
-//! The Draw panel: draw a digit with the mouse or a finger; it is preprocessed the way MNIST's
+//! The Draw panel: draw a digit with the mouse, a finger or the keyboard (a pen the arrow keys
+//! move, [`crate::pointing::KeyboardPen`]); it is preprocessed the way MNIST's
 //! digits were, then, live, the shipped classifier says what it sees and every model with an
 //! encoder (autoencoders, VAEs, the recurrent VAE) shows its reconstruction and latent code.
 
@@ -15,6 +16,7 @@ use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::data::preprocess::mnist_style;
 use crate::model::DigitClassifier;
+use crate::pointing::{KeyboardPen, PenAction};
 use crate::train::{ModelKind, Session, read_floats};
 use crate::web::now_ms;
 
@@ -22,6 +24,8 @@ use crate::web::now_ms;
 const PAD: u32 = 280;
 /// Width of a stroke, in canvas pixels (MNIST strokes are about 2 of 28 pixels wide).
 const STROKE: f64 = 22.0;
+/// How far the keyboard's pen moves a key press, in canvas pixels: one of the 28x28 image's pixels.
+const PEN_STEP: f64 = 10.0;
 /// Least time between two live updates while drawing, in milliseconds.
 const LIVE_INTERVAL_MS: f64 = 120.0;
 
@@ -45,6 +49,8 @@ pub fn DrawPanel(
     let pad = NodeRef::<Canvas>::new();
     let strokes = StoredValue::new(Vec::<Vec<(f64, f64)>>::new());
     let drawing = StoredValue::new(false);
+    let pen = RwSignal::new(KeyboardPen::new(f64::from(PAD), PEN_STEP));
+    let pen_shown = RwSignal::new(false);
     let last_update = StoredValue::new(0.0f64);
     let digit = RwSignal::new(None::<Vec<f32>>);
     let probabilities = RwSignal::new(None::<Vec<f32>>);
@@ -166,6 +172,32 @@ pub fn DrawPanel(
             update();
         }
     };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let mut moved = pen.get_untracked();
+        let action = moved.on_key(&ev.key(), ev.shift_key());
+        if action == PenAction::Ignored {
+            return;
+        }
+        ev.prevent_default();
+        pen.set(moved);
+        match action {
+            PenAction::StrokeStarted(x, y) => {
+                strokes.update_value(|s| s.push(vec![(x, y)]));
+                redraw(pad, strokes);
+                update();
+            }
+            PenAction::StrokeExtended(x, y) => {
+                strokes.update_value(|s| {
+                    if let Some(stroke) = s.last_mut() {
+                        stroke.push((x, y))
+                    }
+                });
+                redraw(pad, strokes);
+                update();
+            }
+            PenAction::Lifted | PenAction::Moved | PenAction::Ignored => {}
+        }
+    };
     let clear = move |_| {
         strokes.set_value(Vec::new());
         redraw(pad, strokes);
@@ -208,9 +240,29 @@ pub fn DrawPanel(
             {move || status.get().map(|s| view! { <p class="notice warning" role="status">{s}</p> })}
             <div class="draw-row">
                 <div class="pad-box">
-                    <canvas node_ref=pad class="pad" data-testid="draw-pad" width=PAD height=PAD
+                    <div class="pad-frame">
+                    <canvas node_ref=pad class="pad" data-testid="draw-pad" width=PAD height=PAD tabindex="0"
+                        role="img" aria-label="Drawing pad: draw a digit with the mouse or a finger, or with the keyboard: \
+                            the arrow keys move the pen (Shift for small steps), Space puts it down and lifts it"
+                        aria-describedby="draw-pen-position"
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
-                        on:pointerleave=on_up></canvas>
+                        on:pointerleave=on_up on:keydown=on_key
+                        on:focus=move |_| pen_shown.set(true) on:blur=move |_| pen_shown.set(false)></canvas>
+                    // Where the keyboard's pen is, while the pad has the focus (not drawn on the
+                    // pad itself, whose pixels are the drawing).
+                    <span class="pen" class:down=move || pen.get().down hidden=move || !pen_shown.get()
+                        style=move || {
+                            let at = pen.get().at;
+                            format!("left: {:.2}%; top: {:.2}%", 100.0 * at.x / f64::from(PAD), 100.0 * at.y / f64::from(PAD))
+                        }></span>
+                    </div>
+                    <span class="visually-hidden" id="draw-pen-position" aria-live="polite">
+                        {move || {
+                            let p = pen.get();
+                            format!("Pen {} at {:.0}, {:.0} of 28", if p.down { "down" } else { "up" },
+                                p.at.x / PEN_STEP, p.at.y / PEN_STEP)
+                        }}
+                    </span>
                     <div class="controls">
                         <button data-testid="draw-undo" on:click=undo>"Undo"</button>
                         <button data-testid="draw-clear" on:click=clear>"Clear"</button>
@@ -222,7 +274,8 @@ pub fn DrawPanel(
                     </div>
                 </div>
                 <figure class="prepared">
-                    <canvas node_ref=prepared_ref data-testid="draw-prepared" width="28" height="28"></canvas>
+                    <canvas node_ref=prepared_ref data-testid="draw-prepared" width="28" height="28"
+                        role="img" aria-label="The drawing as the models see it, 28 by 28 pixels"></canvas>
                     <figcaption>"as the models see it (28x28)"</figcaption>
                 </figure>
                 <div class="prediction" data-testid="draw-prediction"
@@ -268,7 +321,8 @@ fn ReadingView(reading: Reading) -> impl IntoView {
         .join(" ");
     view! {
         <figure class="reading" data-testid=format!("reading-{}", reading.kind.id())>
-            <canvas node_ref=canvas width="28" height="28"></canvas>
+            <canvas node_ref=canvas width="28" height="28" role="img"
+                aria-label=format!("The {}'s reconstruction of the drawing", reading.kind.label())></canvas>
             <figcaption>
                 <strong>{reading.kind.label()}</strong>
                 <span class="code" title="The latent code (posterior mean for the VAEs)">{format!("code: {code}")}</span>

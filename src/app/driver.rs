@@ -13,16 +13,15 @@ use super::Runtime;
 use super::dataset::MnistFiles;
 use super::speed_store;
 use super::training_worker::{TrainingWorker, WorkerModule};
+use crate::backend::choice::BackendPreference;
 use crate::data::idx::{encode_idx_images, encode_idx_labels};
 use crate::data::{Dataset, IMAGE_SIDE};
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
-use crate::train::backend_choice::BackendPreference;
+use crate::protocol::{Command, Event, ExportedWeights, StopReason};
 use crate::train::metrics::ClassReport;
-use crate::train::protocol::{Command, Event, StopReason};
 use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
 use crate::web::{browser_offers_webgpu, now_ms};
-use crate::weights::WeightsFile;
 use crate::worker::supervision::{Heartbeat, PING_INTERVAL_MS, Supervisor};
 
 pub use crate::worker::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
@@ -366,10 +365,11 @@ impl TrainState {
         }
     }
 
-    /// The current weights as the bytes of a weights file (f32, with the config and settings).
-    pub async fn export_weights(self) -> Result<Vec<u8>, String> {
+    /// The current weights as a weights file (f32, with the config and settings) and the steps
+    /// they were trained for.
+    pub async fn export_weights(self) -> Result<ExportedWeights, String> {
         match self.request(|request| Command::Export { request }).await {
-            Some(Event::Exported { outcome, .. }) => outcome.map(ByteBuf::into_vec),
+            Some(Event::Exported { outcome, .. }) => outcome,
             _ => Err("the training worker did not answer".into()),
         }
     }
@@ -436,6 +436,7 @@ impl TrainState {
             Event::SpeedMeasured(speed) => speed_store::remember_speed(speed),
             Event::Failed { message } => self.notice.set(Some(format!("Training: {message}."))),
             Event::Crashed { message } => self.recover(format!("the training worker broke ({message})")),
+            Event::GpuLost { message } => self.recover(format!("the GPU stopped responding ({message})")),
             Event::Pong { ping } => self.supervisor.update_value(|s| s.pong(ping)),
             Event::Started {
                 loss_names,
@@ -477,12 +478,18 @@ impl TrainState {
                 }
                 if diverged {
                     self.diverged.set(true);
+                } else {
+                    // The run's last state, before whatever the user does next.
+                    self.take_snapshot();
                 }
                 if notice.is_some() {
                     self.notice.set(notice);
                 }
             }
-            Event::Stepped => self.stepping.set(false),
+            Event::Stepped => {
+                self.stepping.set(false);
+                self.take_snapshot();
+            }
             Event::Notice { message, .. } => self.notice.set(Some(message)),
             // The training worker runs no augmentation experiment (the Augment panel has its own worker).
             Event::AugmentProgress(_) | Event::AugmentFinished { .. } => {}
@@ -535,26 +542,30 @@ impl TrainState {
         }
     }
 
-    /// While training runs, every [`SNAPSHOT_INTERVAL_MS`]: asks the worker for its weights and
-    /// keeps them, with the loss history up to the step they were taken at.
+    /// While training runs, every [`SNAPSHOT_INTERVAL_MS`]: [`Self::take_snapshot`].
     fn take_snapshot_when_due(self) {
-        let now = now_ms();
-        if now - self.snapshot_asked_ms.get_value() < SNAPSHOT_INTERVAL_MS {
-            return;
+        if now_ms() - self.snapshot_asked_ms.get_value() >= SNAPSHOT_INTERVAL_MS {
+            self.take_snapshot();
         }
-        self.snapshot_asked_ms.set_value(now);
+    }
+
+    /// Asks the worker for its weights and keeps them, with the loss history up to the step
+    /// they were taken at: while training runs (every few seconds), and whenever a run stops or
+    /// a single step is done, so a crash after the user paused loses nothing.
+    fn take_snapshot(self) {
+        self.snapshot_asked_ms.set_value(now_ms());
         let (generation, kind, settings) = (
             self.generation.get_value(),
             self.kind.get_value(),
             self.applied.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            let Ok(weights) = self.export_weights().await else {
+            let Ok(ExportedWeights { bytes, steps }) = self.export_weights().await else {
                 return;
             };
-            let Ok(file) = WeightsFile::parse(&weights) else { return };
-            let history = self.history.with_untracked(|h| h.truncated(file.header.steps));
-            if self.generation.get_value() != generation || history.len() != file.header.steps {
+            let weights = bytes.into_vec();
+            let history = self.history.with_untracked(|h| h.truncated(steps));
+            if self.generation.get_value() != generation || history.len() != steps {
                 return;
             }
             self.snapshot.set_value(Some(Snapshot {
@@ -598,7 +609,7 @@ impl TrainState {
         let Some(snapshot) = snapshot else {
             self.history.set(LossHistory::default());
             self.notice.set(Some(format!(
-                "{}: a new one started{on_cpu}, with the model afresh (no snapshot of it had been taken yet).",
+                "{}; a new training worker starts{on_cpu} with the model afresh (no snapshot of it had been taken yet).",
                 capitalised(&reason)
             )));
             return;
@@ -617,14 +628,14 @@ impl TrainState {
                         self.play();
                     }
                     self.notice.set(Some(format!(
-                        "{}: a new one goes on{on_cpu} from step {steps}.",
+                        "{}; training goes on{on_cpu} from step {steps}.",
                         capitalised(&reason)
                     )));
                 }
                 Err(e) => {
                     self.restoring.set_value(None);
                     self.notice.set(Some(format!(
-                        "{}: a new one started{on_cpu}, but its snapshot did not load ({e}), so the model starts afresh.",
+                        "{}; a new training worker started{on_cpu}, but the snapshot did not load ({e}), so the model starts afresh.",
                         capitalised(&reason)
                     )));
                 }

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use super::Runtime;
 use super::image_grid::{context_2d, draw_grid};
 use super::pretrained::PretrainedStore;
+use crate::pointing::KeyPoint;
 use crate::train::batches::upload;
 use crate::train::latent_plane::LatentPlane;
 use crate::train::{ModelKind, Session, read_floats};
@@ -190,24 +191,17 @@ pub fn ExplorePanel(
         }
     });
 
-    // Decodes the code under the pointer.
-    let decode_at = move |ev: web_sys::PointerEvent, canvas: NodeRef<Canvas>| {
+    // Decodes the code at canvas position (x, y) (either canvas: both span the same plane).
+    let decode_position = move |x: f64, y: f64| {
         if busy.get_value() {
             return;
         }
-        let Some(canvas) = canvas.get_untracked() else { return };
         let Some((kind, cut_plane)) = plane.get_value() else {
             return;
         };
         let Some((session, _)) = sessions.with_value(|s| s.get(&kind).cloned()) else {
             return;
         };
-        let rect = canvas.get_bounding_client_rect();
-        let scale = SIDE / rect.width().max(1.0);
-        let (x, y) = (
-            (f64::from(ev.client_x()) - rect.left()) * scale,
-            (f64::from(ev.client_y()) - rect.top()) * scale,
-        );
         let (s, t) = (to_code(x, false), to_code(y, true));
         busy.set_value(true);
         let device = runtime.with_value(|r| r.device.clone());
@@ -220,6 +214,26 @@ pub fn ExplorePanel(
             }
             busy.set_value(false);
         });
+    };
+    // The code under the pointer.
+    let decode_at = move |ev: web_sys::PointerEvent, canvas: NodeRef<Canvas>| {
+        let Some(canvas) = canvas.get_untracked() else { return };
+        let rect = canvas.get_bounding_client_rect();
+        let scale = SIDE / rect.width().max(1.0);
+        decode_position(
+            (f64::from(ev.client_x()) - rect.left()) * scale,
+            (f64::from(ev.client_y()) - rect.top()) * scale,
+        );
+    };
+    // The keyboard's point on the plane: the arrow keys move it a twentieth of the plane.
+    let key_point = StoredValue::new(KeyPoint::centred(SIDE, SIDE / 20.0));
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let mut point = key_point.get_value();
+        if point.on_key(&ev.key(), ev.shift_key()) {
+            ev.prevent_default();
+            key_point.set_value(point);
+            decode_position(point.x, point.y);
+        }
     };
     let axis_choice = move |first: bool| {
         move |ev: leptos::ev::Event| {
@@ -273,11 +287,11 @@ pub fn ExplorePanel(
                         </select>
                     </label>
                     <Show when=move || slice.get() != Slice::Principal>
-                        <select data-testid="explore-axis-a" on:change=axis_choice(true)
+                        <select data-testid="explore-axis-a" aria-label="First latent axis" on:change=axis_choice(true)
                             prop:value=move || match slice.get() { Slice::Axes(i, _) => i.to_string(), _ => "0".into() }>
                             {axis_options}
                         </select>
-                        <select data-testid="explore-axis-b" on:change=axis_choice(false)
+                        <select data-testid="explore-axis-b" aria-label="Second latent axis" on:change=axis_choice(false)
                             prop:value=move || match slice.get() { Slice::Axes(_, j) => j.to_string(), _ => "1".into() }>
                             {axis_options}
                         </select>
@@ -294,15 +308,21 @@ pub fn ExplorePanel(
                 <figure>
                     <canvas node_ref=manifold_ref class="latent" data-testid="explore-manifold" width=SIDE height=SIDE
                         data-state=move || if manifold.with(Option::is_some) { "ready" } else { "pending" }
+                        tabindex="0" role="img" aria-describedby="explore-point"
+                        aria-label="The decoded manifold: the decoder's digit at each point of the plane. Point at it, \
+                            or move a point with the arrow keys (Shift for small steps, Home for the centre), to decode there"
                         on:pointermove=move |ev| decode_at(ev, manifold_ref)
-                        on:pointerdown=move |ev| decode_at(ev, manifold_ref)></canvas>
+                        on:pointerdown=move |ev| decode_at(ev, manifold_ref) on:keydown=on_key></canvas>
                     <figcaption>"decoded manifold: first direction left to right, second bottom to top, from -3 to 3"</figcaption>
                 </figure>
                 <figure>
                     <canvas node_ref=scatter_ref class="latent" data-testid="explore-scatter" width=SIDE height=SIDE
                         data-state=move || if points.with(Option::is_some) { "ready" } else { "pending" }
+                        tabindex="0" role="img" aria-describedby="explore-point"
+                        aria-label="Where the encoder puts the held-out digits, one colour per class. Point at it, \
+                            or move a point with the arrow keys, to decode there"
                         on:pointermove=move |ev| decode_at(ev, scatter_ref)
-                        on:pointerdown=move |ev| decode_at(ev, scatter_ref)></canvas>
+                        on:pointerdown=move |ev| decode_at(ev, scatter_ref) on:keydown=on_key></canvas>
                     <figcaption class="legend">
                         {CLASS_COLOURS.iter().enumerate().map(|(digit, colour)| view! {
                             <span><span class="swatch" style=format!("background: {colour}")></span>{digit}</span>
@@ -310,8 +330,9 @@ pub fn ExplorePanel(
                     </figcaption>
                 </figure>
                 <figure class="decoded">
-                    <canvas node_ref=decoded_ref data-testid="explore-decoded" width="28" height="28"></canvas>
-                    <figcaption data-testid="explore-point">
+                    <canvas node_ref=decoded_ref data-testid="explore-decoded" width="28" height="28"
+                        role="img" aria-label="The digit decoded at the point"></canvas>
+                    <figcaption data-testid="explore-point" id="explore-point" aria-live="polite">
                         {move || pointed.get().map_or("Point at the plane.".to_string(), |(s, t, _)| {
                             if model.get() == ModelKind::Vae2d {
                                 format!("z = ({s:+.2}, {t:+.2})")

@@ -25,8 +25,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::backend::choice::BackendPreference;
 use crate::data::{Dataset, MnistSplit};
-use crate::train::backend_choice::BackendPreference;
 use crate::web::address_backend_preference;
 use augment_panel::AugmentPanel;
 use compare_panel::ComparePanel;

@@ -67,6 +67,7 @@ pub fn ShareBar(link: Signal<DemoLink>) -> impl IntoView {
                 "Copy link"
             </button>
             <input class="share-url" type="text" readonly data-testid="share-url" prop:value=url
+                aria-label="Link to this demo"
                 on:focus=move |ev| {
                     use wasm_bindgen::JsCast;
                     if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {

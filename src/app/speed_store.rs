@@ -1,9 +1,9 @@
 //! The backend speeds the training worker measured, kept in this browser's local storage so a
 //! later visit trains each model on the faster backend without timing it again
-//! ([`crate::train::speed_memory`]). Storage that is missing, refused or damaged costs only a
+//! ([`crate::backend::memory`]). Storage that is missing, refused or damaged costs only a
 //! new measurement: the reason goes to the console, never in the user's way.
 
-use crate::train::speed_memory::{RememberedSpeed, STORAGE_KEY, SpeedMemory};
+use crate::backend::memory::{RememberedSpeed, STORAGE_KEY, SpeedMemory};
 use crate::web::storage::{forget_text, store_text, stored_text};
 
 /// The speeds this browser remembers (none if storage cannot be read).

@@ -16,9 +16,9 @@ use super::image_grid::draw_grid;
 use super::pretrained::PretrainedStore;
 use super::settings_form::SettingsForm;
 use super::weights_controls::WeightsControls;
+use crate::backend::choice::BackendPreference;
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
-use crate::train::backend_choice::BackendPreference;
 use crate::train::{Hyperparameters, ModelKind};
 use crate::web::browser_offers_webgpu;
 use crate::weights::CLASSIFIER_ID;
@@ -348,7 +348,8 @@ pub fn TrainPanel(
             })}
             <div class="views">
                 <figure class="chart" data-control="chart">
-                    <canvas node_ref=chart_ref data-testid="loss-chart" width="640" height="300"></canvas>
+                    <canvas node_ref=chart_ref data-testid="loss-chart" width="640" height="300"
+                        role="img" aria-label="Chart of every loss term against the training step"></canvas>
                     <figcaption>
                         {move || chart_caption(kind.get())}
                         <label class="smoothing">" smoothing "
@@ -360,7 +361,8 @@ pub fn TrainPanel(
                     </figcaption>
                 </figure>
                 <figure class="grid">
-                    <canvas node_ref=grid_ref data-testid="sample-grid" width="224" height="224"></canvas>
+                    <canvas node_ref=grid_ref data-testid="sample-grid" width="224" height="224"
+                        role="img" aria-label="An 8 by 8 grid of the model's reconstructions or samples"></canvas>
                     <figcaption>
                         {preview_caption}
                         " "<button class="link" data-testid="export-png" on:click=export_png>"Download grid (PNG)"</button>
@@ -369,7 +371,8 @@ pub fn TrainPanel(
             </div>
             <Show when=move || state.preview_kind.get() == PreviewKind::Samples>
                 <figure class="coverage" data-testid="coverage" data-control="coverage">
-                    <canvas node_ref=coverage_ref data-testid="coverage-chart" width="640" height="170"></canvas>
+                    <canvas node_ref=coverage_ref data-testid="coverage-chart" width="640" height="170"
+                        role="img" aria-label="Chart of the digit classes the classifier finds among the samples, against the training step"></canvas>
                     <figcaption>
                         <strong data-testid="coverage-summary"
                             data-covered=move || state.coverage.with(|c| c.last().map(|(_, r)| r.classes_covered.to_string()))

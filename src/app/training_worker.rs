@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use crate::train::protocol::{Command, Event};
+use crate::protocol::{Command, Event};
 
 /// The worker's loader script, next to the wasm-bindgen glue in the built site.
 const LOADER: &str = "train-worker.js";

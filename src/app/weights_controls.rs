@@ -163,14 +163,15 @@ pub fn WeightsControls(
     };
     let export = move |_| {
         let current = kind.get_untracked();
-        let steps = state.history.with_untracked(|h| h.len());
         status.set(Status::Busy("Reading the weights back from the device…".into(), None));
         leptos::task::spawn_local(async move {
-            let outcome = state.export_weights().await;
-            let file_name = format!("genplay-{}-step{steps}.bpk", current.id());
-            let outcome = outcome.and_then(|bytes| save_bytes(&bytes, &file_name).map(|()| bytes.len()));
+            // Named after the steps the file holds, as the worker wrote it.
+            let outcome = state.export_weights().await.and_then(|file| {
+                let file_name = format!("genplay-{}-step{}.bpk", current.id(), file.steps);
+                save_bytes(&file.bytes, &file_name).map(|()| (file_name, file.bytes.len()))
+            });
             status.set(match outcome {
-                Ok(bytes) => Status::Done(format!(
+                Ok((file_name, bytes)) => Status::Done(format!(
                     "Exported {file_name} ({}): burn's burnpack format, with the model's config.",
                     size_text(bytes as u64)
                 )),

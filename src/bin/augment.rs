@@ -12,8 +12,7 @@ use burn::tensor::Device;
 use genplay::data::MnistSplit;
 use genplay::train::ModelKind;
 use genplay::train::augment::{AugmentArm, AugmentExperiment, AugmentPlan};
-use genplay::train::sessions::session_from_file;
-use genplay::weights::{Manifest, WeightsFile};
+use genplay::train::sessions::shipped_session;
 
 const USAGE: &str = "usage: augment [--per-class 5,10,50] [--seeds 5]";
 
@@ -42,16 +41,8 @@ fn run() -> Result<(), String> {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("public");
     let data = MnistSplit::read_folder(&root.join("data"))?;
-    let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
-    let manifest_text = std::fs::read_to_string(root.join("weights/manifest.json")).map_err(|e| e.to_string())?;
-    let manifest: Manifest = serde_json::from_str(&manifest_text).map_err(|e| e.to_string())?;
     let device = Device::flex().autodiff();
-    let shipped = |kind: ModelKind| -> Result<_, String> {
-        let entry = manifest.entry(kind.id()).ok_or(format!("no shipped {}", kind.id()))?;
-        let settings = entry.settings.ok_or("the manifest gives no settings")?;
-        let file = WeightsFile::parse(&read(&root.join("weights").join(&entry.file))?).map_err(|e| e.to_string())?;
-        session_from_file(kind, &settings, file, &data, &device).map_err(|e| e.to_string())
-    };
+    let shipped = |kind: ModelKind| shipped_session(&root.join("weights"), kind, &data, &device);
     println!("| K per class | arm | held-out accuracy, mean ± sd over {seeds} seeds | per seed |");
     println!("|---|---|---|---|");
     for k in per_class {

@@ -9,4 +9,4 @@ pub mod user_data;
 
 pub use idx::{IdxError, decode_idx_pair};
 pub use mnist::{Digits, HELD_OUT, IMAGE_PIXELS, IMAGE_SIDE, MnistError, MnistSplit};
-pub use user_data::{Dataset, DatasetError, UserFile, load_user_files};
+pub use user_data::{Dataset, DatasetError, ImageDecoding, Loading, UserFile, load_user_files, start_loading};

@@ -14,7 +14,7 @@ use rand::seq::SliceRandom;
 use rand::{SeedableRng, rngs::StdRng};
 
 use super::idx::{IMAGES_MAGIC, IdxError, LABELS_MAGIC, decode_idx_images, decode_idx_labels, idx_magic};
-use super::mnist::{IMAGE_PIXELS, IMAGE_SIDE, MnistError, MnistSplit, intensity_byte};
+use super::mnist::{IMAGE_PIXELS, IMAGE_SIDE, MIN_IMAGES, MnistError, MnistSplit, intensity_byte};
 use super::preprocess::mnist_style;
 
 /// The most images a dataset may have (as many as MNIST's training and test sets together).
@@ -23,6 +23,10 @@ pub const MAX_IMAGES: usize = 70_000;
 pub const MAX_CLASSES: usize = 10;
 /// The largest width or height of an image file, in pixels.
 pub const MAX_IMAGE_SIDE: u32 = 4096;
+/// The most pixels a set of images may hold in all, summed from their headers before any is
+/// decoded (2^30: 64 images of 4096x4096, or 70,000 of 120x120). Decoding costs time in
+/// proportion, and the page waits while it runs.
+pub const MAX_SOURCE_PIXELS: u64 = 1 << 30;
 /// Intensity under which a pixel of an image that is resized counts as ground, not ink.
 const FAINT: f32 = 0.15;
 /// Name of the shipped dataset, as panels and links name it.
@@ -105,6 +109,18 @@ pub enum DatasetError {
     /// More images than [`MAX_IMAGES`].
     #[error("{0} images are more than the {MAX_IMAGES} allowed")]
     TooMany(usize),
+    /// The images hold more pixels in all than [`MAX_SOURCE_PIXELS`], as their headers say.
+    #[error(
+        "the {count} images hold {} megapixels in all, more than the {} megapixels decoded at once: choose fewer or smaller images",
+        pixels / 1_000_000,
+        MAX_SOURCE_PIXELS / 1_000_000
+    )]
+    TooManyPixels {
+        /// How many images.
+        count: usize,
+        /// Their pixels in all.
+        pixels: u64,
+    },
     /// The images do not make a split.
     #[error(transparent)]
     Split(#[from] MnistError),
@@ -178,8 +194,31 @@ impl Dataset {
 }
 
 /// Reads the files a user picked: IDX files (an images file, with or without its labels file)
-/// or PNG/JPEG images. Hidden files (names starting with a dot) are skipped.
+/// or PNG/JPEG images. Hidden files (names starting with a dot) are skipped. All at once: the
+/// page decodes images a slice at a time instead ([`start_loading`]).
 pub fn load_user_files(files: &[UserFile]) -> Result<Dataset, DatasetError> {
+    match start_loading(files)? {
+        Loading::Done(dataset) => Ok(dataset),
+        Loading::Decoding(mut decoding) => {
+            while !decoding.is_done() {
+                decoding.decode_next(u64::MAX)?;
+            }
+            decoding.finish()
+        }
+    }
+}
+
+/// The user's files, checked and on their way to a dataset.
+pub enum Loading<'a> {
+    /// IDX files, read whole.
+    Done(Dataset),
+    /// Image files, every header checked, decoded by [`ImageDecoding::decode_next`].
+    Decoding(ImageDecoding<'a>),
+}
+
+/// Checks the files a user picked and reads what is cheap: IDX files whole; for images, every
+/// header (format, size, the pixel budget [`MAX_SOURCE_PIXELS`]), before any is decoded.
+pub fn start_loading(files: &[UserFile]) -> Result<Loading<'_>, DatasetError> {
     let files: Vec<&UserFile> = files.iter().filter(|f| !f.name().starts_with('.')).collect();
     if files.is_empty() {
         return Err(DatasetError::Empty);
@@ -194,7 +233,7 @@ pub fn load_user_files(files: &[UserFile]) -> Result<Dataset, DatasetError> {
         .map(|(_, f)| *f)
         .collect();
     if images.len() == kinds.len() {
-        return from_images(&images);
+        return ImageDecoding::new(images).map(Loading::Decoding);
     }
     if !images.is_empty() {
         return Err(DatasetError::Mixed);
@@ -203,8 +242,8 @@ pub fn load_user_files(files: &[UserFile]) -> Result<Dataset, DatasetError> {
         |kind: FileKind| -> Vec<&UserFile> { kinds.iter().filter(|(k, _)| *k == kind).map(|(_, f)| *f).collect() };
     let (idx_images, idx_labels) = (of_kind(FileKind::IdxImages), of_kind(FileKind::IdxLabels));
     match (idx_images.as_slice(), idx_labels.as_slice()) {
-        ([images], []) => from_idx(images, None),
-        ([images], [labels]) => from_idx(images, Some(labels)),
+        ([images], []) => from_idx(images, None).map(Loading::Done),
+        ([images], [labels]) => from_idx(images, Some(labels)).map(Loading::Done),
         ([], [labels, ..]) => Err(DatasetError::LabelsOnly(labels.name().into())),
         ([a, b, ..], _) => Err(DatasetError::TwoOfAKind(a.name().into(), b.name().into(), "images")),
         (_, [a, b, ..]) => Err(DatasetError::TwoOfAKind(a.name().into(), b.name().into(), "labels")),
@@ -297,48 +336,109 @@ fn dataset_name(file_name: &str) -> String {
     name.strip_suffix(".idx").unwrap_or(name).chars().take(64).collect()
 }
 
-/// The dataset of PNG/JPEG images, shuffled (with a fixed seed) so that the held-out tenth
-/// holds every class.
-fn from_images(files: &[&UserFile]) -> Result<Dataset, DatasetError> {
-    if files.len() > MAX_IMAGES {
-        return Err(DatasetError::TooMany(files.len()));
+/// PNG/JPEG images on their way to a dataset, decoded a slice at a time so the page can paint,
+/// show progress and offer a Cancel between slices. Holds only the 28x28 results, so memory
+/// stays at one source image beyond them.
+pub struct ImageDecoding<'a> {
+    files: Vec<&'a UserFile>,
+    /// Each file's pixels, from its header.
+    sizes: Vec<u64>,
+    /// 784 bytes per image decoded so far.
+    pixels: Vec<u8>,
+    resized: usize,
+}
+
+impl<'a> ImageDecoding<'a> {
+    /// Checks each header's format and size, the count, and the pixels in all, decoding nothing.
+    fn new(files: Vec<&'a UserFile>) -> Result<Self, DatasetError> {
+        if files.len() > MAX_IMAGES {
+            return Err(DatasetError::TooMany(files.len()));
+        }
+        // A broken or oversized file is named first, then the count and the budget.
+        let sizes = files.iter().map(|f| header_pixels(f)).collect::<Result<Vec<_>, _>>()?;
+        if files.len() < MIN_IMAGES {
+            return Err(MnistError::TooFew(files.len()).into());
+        }
+        let pixels: u64 = sizes.iter().sum();
+        if pixels > MAX_SOURCE_PIXELS {
+            return Err(DatasetError::TooManyPixels {
+                count: files.len(),
+                pixels,
+            });
+        }
+        Ok(Self {
+            pixels: Vec::with_capacity(files.len() * IMAGE_PIXELS),
+            files,
+            sizes,
+            resized: 0,
+        })
     }
-    let mut notes = Vec::new();
-    let mut resized = 0;
-    let mut pixels = Vec::with_capacity(files.len() * IMAGE_PIXELS);
-    for file in files {
-        let (image, was_resized) = decode_image(file)?;
-        resized += usize::from(was_resized);
-        pixels.extend(image);
+
+    /// Decodes the next images, at least one, until about `pixel_budget` source pixels are done.
+    pub fn decode_next(&mut self, pixel_budget: u64) -> Result<(), DatasetError> {
+        let mut spent = 0u64;
+        while !self.is_done() && (spent == 0 || spent < pixel_budget) {
+            let index = self.decoded();
+            let (image, was_resized) = decode_image(self.files[index])?;
+            self.resized += usize::from(was_resized);
+            self.pixels.extend(image);
+            spent = spent.saturating_add(self.sizes[index]);
+        }
+        Ok(())
     }
-    if resized > 0 {
-        notes.push(format!(
-            "{resized} images were not 28x28: their ink was scaled to 20 pixels and centred, as MNIST's digits were."
-        ));
+
+    /// Images decoded so far.
+    pub fn decoded(&self) -> usize {
+        self.pixels.len() / IMAGE_PIXELS
     }
-    let names: Vec<Option<String>> = files.iter().map(|f| label_of(&f.path)).collect();
-    let (labels, classes) = classes_of(&names, &mut notes);
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.shuffle(&mut StdRng::seed_from_u64(0));
-    let shuffled_pixels: Vec<u8> = order
-        .iter()
-        .flat_map(|&i| pixels[i * IMAGE_PIXELS..(i + 1) * IMAGE_PIXELS].iter().copied())
-        .collect();
-    let shuffled_labels: Vec<u8> = order.iter().map(|&i| labels[i]).collect();
-    let top_folder = files
-        .first()
-        .and_then(|f| f.path.split_once('/'))
-        .map(|(folder, _)| folder.to_string());
-    Ok(Dataset {
-        name: top_folder
-            .unwrap_or_else(|| format!("{} images", files.len()))
-            .chars()
-            .take(64)
-            .collect(),
-        split: Arc::new(MnistSplit::from_bytes(&shuffled_pixels, &shuffled_labels)?),
-        classes,
-        notes,
-    })
+
+    /// Images in all.
+    pub fn total(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether every image is decoded.
+    pub fn is_done(&self) -> bool {
+        self.decoded() == self.total()
+    }
+
+    /// The dataset, once every image is decoded: shuffled (with a fixed seed) so that the
+    /// held-out tenth holds every class.
+    pub fn finish(self) -> Result<Dataset, DatasetError> {
+        assert!(self.is_done(), "ImageDecoding::finish before every image is decoded");
+        let files = self.files;
+        let mut notes = Vec::new();
+        if self.resized > 0 {
+            notes.push(format!(
+                "{} images were not 28x28: their ink was scaled to 20 pixels and centred, as MNIST's digits were.",
+                self.resized
+            ));
+        }
+        let names: Vec<Option<String>> = files.iter().map(|f| label_of(&f.path)).collect();
+        let (labels, classes) = classes_of(&names, &mut notes);
+        let mut order: Vec<usize> = (0..files.len()).collect();
+        order.shuffle(&mut StdRng::seed_from_u64(0));
+        let pixels = &self.pixels;
+        let shuffled_pixels: Vec<u8> = order
+            .iter()
+            .flat_map(|&i| pixels[i * IMAGE_PIXELS..(i + 1) * IMAGE_PIXELS].iter().copied())
+            .collect();
+        let shuffled_labels: Vec<u8> = order.iter().map(|&i| labels[i]).collect();
+        let top_folder = files
+            .first()
+            .and_then(|f| f.path.split_once('/'))
+            .map(|(folder, _)| folder.to_string());
+        Ok(Dataset {
+            name: top_folder
+                .unwrap_or_else(|| format!("{} images", files.len()))
+                .chars()
+                .take(64)
+                .collect(),
+            split: Arc::new(MnistSplit::from_bytes(&shuffled_pixels, &shuffled_labels)?),
+            classes,
+            notes,
+        })
+    }
 }
 
 /// The class names of the ten digits, "0" to "9", indexed by their label.
@@ -351,20 +451,49 @@ fn is_digit_name(name: &str) -> bool {
     name.len() == 1 && name.as_bytes()[0].is_ascii_digit()
 }
 
-/// An image file as a 28x28 MNIST-style image (pixel bytes, light ink on dark), and whether
-/// it had to be resized.
-fn decode_image(file: &UserFile) -> Result<(Vec<u8>, bool), DatasetError> {
-    let bad = |reason: String| DatasetError::BadImage {
-        file: file.name().into(),
-        reason,
-    };
+/// The decoder's limits on one image: [`MAX_IMAGE_SIDE`] each way.
+fn image_limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    let mut reader = ImageReader::new(Cursor::new(&file.bytes))
+    limits
+}
+
+/// An image file's reader, its format guessed from its first bytes and its limits set.
+fn image_reader(file: &UserFile) -> Result<ImageReader<Cursor<&[u8]>>, DatasetError> {
+    let mut reader = ImageReader::new(Cursor::new(file.bytes.as_slice()))
         .with_guessed_format()
-        .map_err(|e| bad(e.to_string()))?;
-    reader.limits(limits);
+        .map_err(|e| bad_image(file, e.to_string()))?;
+    reader.limits(image_limits());
+    Ok(reader)
+}
+
+fn bad_image(file: &UserFile, reason: String) -> DatasetError {
+    DatasetError::BadImage {
+        file: file.name().into(),
+        reason,
+    }
+}
+
+/// An image file's pixels, from its header alone (refused past [`MAX_IMAGE_SIDE`]).
+fn header_pixels(file: &UserFile) -> Result<u64, DatasetError> {
+    let (width, height) = image_reader(file)?
+        .into_dimensions()
+        .map_err(|e| bad_image(file, e.to_string()))?;
+    if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
+        return Err(bad_image(
+            file,
+            format!("{width}x{height} pixels, more than {MAX_IMAGE_SIDE} on a side"),
+        ));
+    }
+    Ok(u64::from(width) * u64::from(height))
+}
+
+/// An image file as a 28x28 MNIST-style image (pixel bytes, light ink on dark), and whether
+/// it had to be resized.
+fn decode_image(file: &UserFile) -> Result<(Vec<u8>, bool), DatasetError> {
+    let bad = |reason: String| bad_image(file, reason);
+    let reader = image_reader(file)?;
     let gray = reader.decode().map_err(|e| bad(e.to_string()))?.to_luma8();
     let (width, height) = (gray.width() as usize, gray.height() as usize);
     let mut values: Vec<f32> = gray.as_raw().iter().map(|&p| f32::from(p) / 255.0).collect();

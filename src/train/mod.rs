@@ -3,7 +3,6 @@
 
 pub mod adversarial;
 pub mod augment;
-pub mod backend_choice;
 pub mod batches;
 pub mod classifier;
 pub mod compare;
@@ -12,10 +11,8 @@ pub mod fused_adam;
 pub mod history;
 pub mod latent_plane;
 pub mod metrics;
-pub mod protocol;
 pub mod readback;
 pub mod sessions;
-pub mod speed_memory;
 pub mod trainer;
 
 pub use adversarial::AdversarialTrainer;

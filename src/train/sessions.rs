@@ -46,3 +46,29 @@ pub fn session_from_file(
     session.load_parameters(file.into_tensors(), precision)?;
     Ok(session)
 }
+
+/// A session of `kind` holding its shipped pretrained weights, read from `weights_dir` (the
+/// site's `public/weights`: `manifest.json` and the files it names) with the settings the
+/// manifest records: how the native commands and tests start from a shipped model.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn shipped_session(
+    weights_dir: &std::path::Path,
+    kind: ModelKind,
+    data: &MnistSplit,
+    device: &Device,
+) -> Result<Box<dyn Session>, String> {
+    let read = |name: &str| {
+        let path = weights_dir.join(name);
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let manifest: crate::weights::Manifest =
+        serde_json::from_slice(&read("manifest.json")?).map_err(|e| format!("manifest.json: {e}"))?;
+    let entry = manifest
+        .entry(kind.id())
+        .ok_or(format!("no shipped weights for {}", kind.id()))?;
+    let settings = entry
+        .settings
+        .ok_or(format!("the manifest records no settings for {}", kind.id()))?;
+    let file = WeightsFile::parse(&read(&entry.file)?).map_err(|e| format!("{}: {e}", entry.file))?;
+    session_from_file(kind, &settings, file, data, device).map_err(|e| format!("{}: {e}", entry.file))
+}

@@ -7,8 +7,8 @@ use burn::tensor::Device;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-pub use crate::train::backend_choice::BackendInfo;
-use crate::train::backend_choice::BackendPreference;
+pub use crate::backend::choice::BackendInfo;
+use crate::backend::choice::BackendPreference;
 
 /// The browser's WebGPU device (autodiff enabled) and its adapter's name, or why there is none.
 pub async fn open_webgpu() -> Result<(Device, String), String> {

@@ -14,7 +14,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::core::WorkerCore;
 use super::host::Host;
-use crate::train::protocol::{Command, Event};
+use crate::protocol::{Command, Event};
 use crate::web::{now_ms, open_webgpu, wall_clock_ms, yield_to_browser};
 
 /// A request waiting for its answer, as the panic hook answers it.

@@ -9,15 +9,15 @@ use burn::tensor::{Device, Tensor};
 use serde_bytes::ByteBuf;
 
 use super::host::Host;
+use crate::backend::choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
+use crate::backend::memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
+use crate::protocol::{Command, Event, ExportedWeights, PretrainedGenerator, StopReason};
 use crate::train::augment::{AugmentExperiment, AugmentPlan};
-use crate::train::backend_choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
-use crate::train::protocol::{Command, Event, PretrainedGenerator, StopReason};
 use crate::train::sessions::{session_from_file, start_session};
-use crate::train::speed_memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
@@ -227,7 +227,7 @@ impl<H: Host> WorkerCore<H> {
                 }
             }
             Command::Export { request } => {
-                let outcome = self.export().await.map(ByteBuf::from);
+                let outcome = self.export().await;
                 self.post(Event::Exported { request, outcome });
             }
             Command::Augment { plan, generators } => self.augment(plan, generators).await,
@@ -742,7 +742,7 @@ impl<H: Host> WorkerCore<H> {
 
     /// The current weights as the bytes of an f32 weights file, with the config and settings,
     /// read back from the device asynchronously.
-    async fn export(&self) -> Result<Vec<u8>, String> {
+    async fn export(&self) -> Result<ExportedWeights, String> {
         let model = self.model.as_ref().ok_or("there is no model to export")?;
         let header = WeightsHeader {
             model: model.kind.id().into(),
@@ -754,7 +754,11 @@ impl<H: Host> WorkerCore<H> {
         let tensors = read_parameters(model.session.parameters(Precision::F32))
             .await
             .map_err(|e| e.to_string())?;
-        WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())
+        let bytes = WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())?;
+        Ok(ExportedWeights {
+            bytes: ByteBuf::from(bytes),
+            steps: header.steps,
+        })
     }
 
     /// Runs the augmentation experiment to the end, reporting progress after every slice.

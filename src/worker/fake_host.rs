@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 use burn::tensor::Device;
 
 use super::host::Host;
-use crate::train::backend_choice::BackendKind;
-use crate::train::protocol::{Command, Event};
+use crate::backend::choice::BackendKind;
+use crate::protocol::{Command, Event};
 
 /// Milliseconds the fake clock advances at each read.
 const TICK_MS: f64 = 20.0;

@@ -3,7 +3,7 @@
 
 use burn::tensor::Device;
 
-use crate::train::protocol::{Command, Event};
+use crate::protocol::{Command, Event};
 
 /// The worker's surroundings. The core ([`super::WorkerCore`]) is one task that owns its state
 /// and awaits only these, so every interleaving of commands and training slices goes through

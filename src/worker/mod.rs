@@ -1,7 +1,7 @@
 //! The training worker: the Train panel's model trains here, in a dedicated Web Worker, so no
 //! training step ever runs on the page's main thread, whatever the model or backend. The Augment
 //! panel starts a second instance for its experiment ([`Command::Augment`]). The page sends
-//! [`Command`]s and hears [`Event`]s ([`crate::train::protocol`]).
+//! [`Command`]s and hears [`Event`]s ([`crate::protocol`]).
 //!
 //! The worker's logic is plain Rust ([`WorkerCore`]) over a small [`Host`] trait: posting an
 //! event, the next command, the clocks, a yield to the event loop and opening WebGPU. The
@@ -9,9 +9,9 @@
 //! (WebAssembly only); natively the core runs under a fake host in `cargo test`. The page's
 //! watch over its worker (heartbeat, restart budget) is [`supervision`].
 //!
-//! [`Command`]: crate::train::protocol::Command
-//! [`Command::Augment`]: crate::train::protocol::Command::Augment
-//! [`Event`]: crate::train::protocol::Event
+//! [`Command`]: crate::protocol::Command
+//! [`Command::Augment`]: crate::protocol::Command::Augment
+//! [`Event`]: crate::protocol::Event
 
 mod core;
 mod host;

@@ -9,10 +9,10 @@ use serde_bytes::ByteBuf;
 
 use super::fake_host::FakeHost;
 use super::{COVERAGE_INTERVAL, WorkerCore};
+use crate::backend::choice::{BackendKind, BackendPreference, SpeedDuel};
+use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
-use crate::train::backend_choice::{BackendKind, BackendPreference, SpeedDuel};
-use crate::train::protocol::{Command, Event, StopReason};
-use crate::train::speed_memory::{RememberedSpeed, SpeedMemory};
+use crate::protocol::{Command, Event, StopReason};
 use crate::train::{Hyperparameters, ModelKind};
 use crate::weights::WeightsFile;
 
@@ -237,6 +237,7 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
         })
         .expect("the export is answered")
         .expect("the export works")
+        .bytes
         .into_vec();
     let file = WeightsFile::parse(&exported).unwrap();
     assert_eq!(file.header.model, "ae_mlp");
@@ -361,7 +362,7 @@ fn a_snapshot_resumes_where_it_was_taken_in_a_new_worker() {
         .events()
         .into_iter()
         .find_map(|e| match e {
-            Event::Exported { outcome: Ok(bytes), .. } => Some(bytes),
+            Event::Exported { outcome: Ok(file), .. } => Some(file.bytes),
             _ => None,
         })
         .unwrap();
@@ -679,7 +680,7 @@ fn weights_file_of(kind: ModelKind, settings: Hyperparameters) -> Vec<u8> {
     events
         .into_iter()
         .find_map(|e| match e {
-            Event::Exported { outcome: Ok(bytes), .. } => Some(bytes.into_vec()),
+            Event::Exported { outcome: Ok(file), .. } => Some(file.bytes.into_vec()),
             _ => None,
         })
         .unwrap()
@@ -789,8 +790,10 @@ proptest! {
         let mut exports = Vec::new();
         for event in &events {
             page.see(event)?;
-            if let Event::Exported { request, outcome: Ok(bytes) } = event {
-                exports.push((*request, page.steps, WeightsFile::parse(bytes).unwrap().header.steps));
+            if let Event::Exported { request, outcome: Ok(file) } = event {
+                let in_header = WeightsFile::parse(&file.bytes).unwrap().header.steps;
+                prop_assert_eq!(file.steps, in_header, "an export says the steps its header holds");
+                exports.push((*request, page.steps, in_header));
             }
         }
         prop_assert_eq!(Some(page.steps), core.steps_done(), "the page's step count is the worker's");

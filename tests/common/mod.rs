@@ -26,14 +26,8 @@ pub fn mnist() -> MnistSplit {
 
 /// A session of `kind` with the shipped pretrained weights loaded, on the CPU backend.
 pub fn pretrained_session(kind: genplay::train::ModelKind) -> Box<dyn genplay::train::Session> {
-    use genplay::weights::{Manifest, WeightsFile};
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public/weights");
-    let manifest: Manifest =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
-    let entry = manifest.entry(kind.id()).expect("shipped weights");
-    let settings = entry.settings.expect("zoo models record their settings");
-    let file = WeightsFile::parse(&std::fs::read(dir.join(&entry.file)).unwrap()).unwrap();
-    genplay::train::sessions::session_from_file(kind, &settings, file, &mnist(), &seeded::device()).unwrap()
+    genplay::train::sessions::shipped_session(&dir, kind, &mnist(), &seeded::device()).unwrap()
 }
 
 /// The shipped digit classifier, on the CPU backend.

@@ -1,53 +1,101 @@
-// Faults a user's browser can suffer, and what the user is left with: a training worker that dies
-// mid-run (closed from inside, as a crash or an out-of-memory kill would end it) is noticed by the
-// page's heartbeat, replaced, restored from the page's latest snapshot of its weights and step
-// count, and trains on; nothing waits for the dead worker's answers.
+// Faults a user's browser can suffer, and what the user is left with:
+// - a training worker that dies mid-run (closed from inside, as a crash or an out-of-memory kill
+//   would end it) is noticed by the page's heartbeat, replaced, restored from the page's latest
+//   snapshot of its weights and step count, and trains on; nothing waits for the dead worker;
+// - a GPU device lost mid-run on WebGPU (destroyed from inside the worker, as a GPU process
+//   crash or a driver reset loses it) moves training to a new worker on the CPU, from the
+//   snapshot, in one sentence;
+// - an error thrown inside the worker mid-run (an API that throws) is reported by the worker's
+//   error event, and the worker is replaced the same way;
+// - R held down resets once; Load pretrained followed at once by Reset leaves the fresh model,
+//   never labelled as the pretrained one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveStatic, launchBrowser, openPage, withBackend, waitForSteps, numberIn } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, withBackend, waitForSteps, numberIn, backendBadge } from './harness.mjs';
 
 let site;
 before(async () => { site = await serveStatic(); });
 after(async () => { await site?.close(); });
 
 const noticeText = page => page.evaluate(() => document.querySelector('[data-testid="notice"]')?.textContent ?? '');
+const trainingWorker = page => page.workers().find(w => w.url().includes('train-worker'));
+
+/** Opens the site on the CPU, starts ae_mlp training and waits for `steps` steps. */
+async function trainingOnCpu(browser, steps) {
+  const opened = await openPage(browser.context, withBackend(site.url, 'cpu'));
+  await opened.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+  await opened.page.selectOption('[data-testid="model-select"]', 'ae_mlp');
+  await opened.page.click('[data-testid="train-button"]');
+  await waitForSteps(opened.page, steps, { timeout: 600_000 });
+  return opened;
+}
+
+/**
+ * Waits for the page's sentence on a replaced worker (matching `pattern`, which ends with the
+ * step it goes on from), checks that step is one the page had reached (`before`), and returns
+ * the sentence and that step.
+ */
+async function recovered(page, pattern, before, timeout = 300_000) {
+  await page.waitForFunction(source => new RegExp(source)
+    .test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''), pattern.source, { timeout, polling: 250 });
+  const notice = await noticeText(page);
+  const from = Number(notice.match(/from step (\d+)/)[1]);
+  assert.ok(from > 0 && from <= before, `${notice} (the fault came at step ${before})`);
+  return { notice, from };
+}
+
+/** Exports the weights and returns the step count the file's header holds, and its name. */
+async function exportedSteps(page) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.click('[data-testid="export-weights"]'),
+  ]);
+  const header = (await readFile(await download.path())).toString('latin1');
+  return { steps: Number(header.match(/\\?"steps\\?":(\d+)/)?.[1]), name: download.suggestedFilename() };
+}
 
 test('CPU: a training worker killed mid-run is replaced, restored from its snapshot, and trains on', { timeout: 600_000 }, async () => {
   const browser = await launchBrowser({ webgpu: false });
   try {
-    const { page, errors } = await openPage(browser.context, withBackend(site.url, 'cpu'));
-    await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
-    await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
-    await page.click('[data-testid="train-button"]');
-    await waitForSteps(page, 30, { timeout: 300_000 });
-    const worker = page.workers().find(w => w.url().includes('train-worker'));
+    const { page, errors } = await trainingOnCpu(browser, 30);
+    const worker = trainingWorker(page);
     assert.ok(worker, 'the training worker is visible to the test');
     // Closed from inside, a moment later: the worker answers nothing more, as if killed.
     await worker.evaluate(() => { setTimeout(() => self.close(), 0); });
     const killedAt = await numberIn(page, 'step-count');
     // The page notices through its heartbeat (at most its 15 s silence limit, plus a tick).
-    await page.waitForFunction(() => /stopped responding: a new one goes on from step \d+/
-      .test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''), null, { timeout: 180_000, polling: 250 });
-    const notice = await noticeText(page);
-    const resumedFrom = Number(notice.match(/from step (\d+)/)[1]);
-    assert.ok(resumedFrom > 0 && resumedFrom <= killedAt, `${notice} (killed at step ${killedAt})`);
+    const { notice } = await recovered(page, /stopped responding; training goes on from step \d+/, killedAt + 1);
     console.log(`killed at step ${killedAt}: "${notice}"`);
     // The run goes on by itself, counting on from the snapshot.
     await waitForSteps(page, killedAt + 10, { timeout: 300_000 });
     await page.click('[data-testid="train-button"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent === 'Resume',
       null, { timeout: 120_000 });
-    // The weights row works with the new worker: an export is answered.
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 120_000 }),
-      page.click('[data-testid="export-weights"]'),
-    ]);
-    assert.match(download.suggestedFilename(), /^genplay-ae_mlp-step\d+\.bpk$/);
-    // The file's own header (written by the worker) holds the step count the page shows.
-    const header = (await readFile(await download.path())).toString('latin1');
-    const inFile = Number(header.match(/\\?"steps\\?":(\d+)/)?.[1]);
-    assert.equal(inFile, await numberIn(page, 'step-count'), 'the new worker counts the steps the page shows');
+    // The weights row works with the new worker: an export is answered, and the file's own
+    // header (written by the worker) holds the step count the page shows.
+    const exported = await exportedSteps(page);
+    assert.match(exported.name, /^genplay-ae_mlp-step\d+\.bpk$/);
+    assert.equal(exported.steps, await numberIn(page, 'step-count'), 'the new worker counts the steps the page shows');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('CPU: an error thrown inside the training worker mid-run is reported, and a new worker trains on', { timeout: 600_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const { page, errors } = await trainingOnCpu(browser, 30);
+    // The worker's clock starts to throw, as a browser API can: the exception goes up through
+    // the module, out of its task, and the worker reports an uncaught error.
+    await trainingWorker(page).evaluate(() => { performance.now = () => { throw new Error('injected fault'); }; });
+    const brokeAt = await numberIn(page, 'step-count');
+    const { notice } = await recovered(page, /injected fault.*; training goes on from step \d+/, brokeAt + 1, 180_000);
+    assert.match(notice, /^The training worker failed/, notice);
+    console.log(`broke at step ${brokeAt}: "${notice}"`);
+    await waitForSteps(page, brokeAt + 10, { timeout: 300_000 });
+    // The uncaught error is the worker's, reported on the page only as the notice.
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -82,6 +130,78 @@ test('CPU: R held down resets the model once, not once per key repeat', { timeou
     // The model trains on after it.
     await page.click('[data-testid="step-button"]');
     await waitForSteps(page, 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('WebGPU: a GPU device lost mid-run moves training to the CPU, from its snapshot', { timeout: 900_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const page = await browser.context.newPage();
+    // The devices the training worker opens, kept where the test can reach them (set before its
+    // module loads, which takes seconds; the loader's own watch stays in place beneath).
+    page.on('worker', worker => worker.evaluate(() => {
+      self.__devices = [];
+      const requestDevice = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (...args) {
+        const device = await requestDevice.apply(this, args);
+        self.__devices.push(device);
+        return device;
+      };
+    }).catch(() => {}));
+    const errors = [];
+    page.on('pageerror', error => errors.push(String(error)));
+    await page.goto(withBackend(site.url, 'webgpu'));
+    await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+    assert.match(await backendBadge(page, /WebGPU/, 600_000), /WebGPU/);
+    await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
+    await page.click('[data-testid="train-button"]');
+    // A few steps, so the page has taken a snapshot (its first comes with the first steps).
+    await waitForSteps(page, 6, { timeout: 600_000 });
+    const destroyed = await trainingWorker(page).evaluate(() => { self.__devices.forEach(d => d.destroy()); return self.__devices.length; });
+    assert.ok(destroyed > 0, 'the worker opened a GPU device');
+    const lostAt = await numberIn(page, 'step-count');
+    const { notice, from } = await recovered(page, /; training goes on on the CPU from step \d+/, lostAt + 1);
+    assert.match(notice, /^The GPU stopped responding/, notice);
+    console.log(`GPU device lost at step ${lostAt}: "${notice}"`);
+    assert.match(await backendBadge(page, /CPU/, 120_000), /CPU/);
+    await waitForSteps(page, Math.max(lostAt, from) + 5, { timeout: 300_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('CPU: Load pretrained and then Reset at once leave a fresh model, never labelled as the pretrained one', { timeout: 300_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const { page, errors } = await openPage(browser.context, withBackend(site.url, 'cpu'));
+    await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+    await page.selectOption('[data-testid="model-select"]', 'vae_mlp');
+    await page.click('[data-testid="step-button"]');
+    await waitForSteps(page, 1);
+    // Reset is pressed in the same task in which the load is sent to the worker (the status
+    // turns to "Loading the pretrained…" just before), so the worker loads, then resets.
+    await page.evaluate(() => {
+      const status = () => document.querySelector('[data-testid="weights-status"]')?.textContent ?? '';
+      new MutationObserver((_, observer) => {
+        if (/^Loading the pretrained/.test(status())) {
+          observer.disconnect();
+          document.querySelector('[data-testid="reset-button"]').click();
+        }
+      }).observe(document.querySelector('[data-testid="train-panel"]'), { subtree: true, childList: true, characterData: true });
+      document.querySelector('[data-testid="load-pretrained"]').click();
+    });
+    await page.waitForSelector('[data-testid="weights-status"][data-state="failed"]', { timeout: 120_000 });
+    assert.match(await page.textContent('[data-testid="weights-status"]'), /a newer model replaced it before it loaded\. The model in use is unchanged\./);
+    assert.doesNotMatch(page.url(), /weights=pretrained/, 'the link does not name the pretrained weights');
+    assert.equal(await numberIn(page, 'step-count'), 0);
+    // The model in use is the fresh one, and it trains: one step on, its export holds one step.
+    await page.click('[data-testid="step-button"]');
+    await waitForSteps(page, 1);
+    assert.equal((await exportedSteps(page)).steps, 1, 'the worker holds the reset model, one step on');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

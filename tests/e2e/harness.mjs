@@ -19,13 +19,21 @@ const MIME = {
   '.txt': 'text/plain', '': 'application/octet-stream',
 };
 
-/** Serves `root` on 127.0.0.1 on a free port; resolves to { url, close }. */
-export async function serveStatic(root = distDir) {
+/**
+ * Serves `root` on 127.0.0.1 on a free port, under `prefix` (a sub-path such as a project page's
+ * `/genplay/`; anything outside it is a 404); resolves to { url, close, requests }, `requests`
+ * being every path asked for.
+ */
+export async function serveStatic(root = distDir, { prefix = '/' } = {}) {
   await stat(path.join(root, 'index.html')).catch(() => {
     throw new Error(`${root}/index.html is missing: build the site first (trunk build --release)`);
   });
+  const requests = [];
   const server = createServer(async (req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const fullPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push(fullPath);
+    if (!fullPath.startsWith(prefix)) { res.writeHead(404).end('not found'); return; }
+    const urlPath = `/${fullPath.slice(prefix.length)}`;
     const file = path.join(root, path.normalize(urlPath === '/' ? '/index.html' : urlPath));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     try {
@@ -37,7 +45,9 @@ export async function serveStatic(root = distDir) {
     }
   });
   await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise(r => server.close(r)) };
+  // Closing also ends the kept-alive connections, so a closed site is gone for the browser too.
+  const close = () => new Promise(resolve => { server.close(resolve); server.closeAllConnections(); });
+  return { url: `http://127.0.0.1:${server.address().port}${prefix}`, close, requests };
 }
 
 /** Flags that give headless Chromium WebGPU through SwiftShader (a CPU Vulkan). */
@@ -52,15 +62,18 @@ const BASE_FLAGS = [
 
 /**
  * Starts headless Chromium with a fresh profile; `webgpu` chooses whether WebGPU is on.
+ * `serviceWorkers: 'block'` keeps the site's offline copy (www/sw.js) out, for a test that
+ * routes the server's answers (a service worker would answer from its cache instead).
  * Resolves to { context, close }.
  */
-export async function launchBrowser({ webgpu }) {
+export async function launchBrowser({ webgpu, serviceWorkers = 'allow' }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'genplay-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
     viewport: { width: 1200, height: 900 },
+    serviceWorkers,
   });
   return {
     context,

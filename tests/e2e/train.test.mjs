@@ -120,7 +120,7 @@ test('Both backends at hand: the app times a model on each, trains on the faster
   });
 
 test('A WebGPU module that fails to load leaves training on the CPU, with the reason', { timeout: 300_000 }, async () => {
-  const browser = await launchBrowser({ webgpu: true });
+  const browser = await launchBrowser({ webgpu: true, serviceWorkers: 'block' });
   try {
     // The worker imports the module variant with WebGPU: here the server never delivers it.
     await browser.context.route(/genplay-webgpu/, route => route.abort());

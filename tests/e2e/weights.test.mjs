@@ -115,7 +115,7 @@ test('CPU: bad weights files are refused by name and the model in use stays as i
 });
 
 test('CPU: a pretrained file that does not fit the manifest leaves the trained model and the form as they were', { timeout: 300_000 }, async () => {
-  const browser = await launchBrowser({ webgpu: false });
+  const browser = await launchBrowser({ webgpu: false, serviceWorkers: 'block' });
   try {
     // The manifest says the VAE has a latent of 8; its file holds 16.
     await browser.context.route(/weights\/manifest\.json$/, async route => {

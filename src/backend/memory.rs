@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::backend_choice::SpeedDuel;
+use super::choice::SpeedDuel;
 use crate::zoo::ModelKind;
 
 /// Where the page keeps the memory (a `localStorage` key).

@@ -9,11 +9,11 @@
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use super::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
-use super::backend_choice::BackendPreference;
-use super::metrics::ClassReport;
-use super::speed_memory::{RememberedSpeed, SpeedMemory};
+use crate::backend::choice::BackendPreference;
+use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::model::PreviewKind;
+use crate::train::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
+use crate::train::metrics::ClassReport;
 use crate::zoo::Hyperparameters;
 use crate::zoo::ModelKind;
 
@@ -159,6 +159,13 @@ pub enum Event {
         /// What went wrong, as the panic said it.
         message: String,
     },
+    /// The browser lost the worker's GPU device (a GPU process crash, a driver reset, a device
+    /// destroyed): sent by the worker's loader (`www/train-worker.js`), which watches every
+    /// device the module opens. The page replaces the worker with one on the CPU.
+    GpuLost {
+        /// The browser's reason and message.
+        message: String,
+    },
     /// The answer to [`Command::Ping`], from the worker's event loop even while a command runs.
     Pong {
         /// The ping it answers.
@@ -226,8 +233,8 @@ pub enum Event {
     Exported {
         /// The request it answers.
         request: u64,
-        /// The bytes of the weights file, or why there are none.
-        outcome: Result<ByteBuf, String>,
+        /// The weights file, or why there is none.
+        outcome: Result<ExportedWeights, String>,
     },
     /// A notice that does not stop training (a preview or coverage read back that failed).
     Notice {
@@ -306,10 +313,20 @@ impl Event {
     }
 }
 
+/// A weights file the worker wrote ([`Event::Exported`]), with the step count its header holds,
+/// so the page can keep it as a snapshot without reading the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedWeights {
+    /// The bytes of the file (f32, with the model's config and settings).
+    pub bytes: ByteBuf,
+    /// The steps the weights were trained for.
+    pub steps: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::backend_choice::SpeedDuel;
+    use crate::backend::choice::SpeedDuel;
 
     /// Every message survives a round trip through JSON, the format the tests can read.
     #[test]

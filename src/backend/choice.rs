@@ -8,9 +8,9 @@
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::readback::read_floats;
-use super::sessions::start_session;
 use crate::data::MnistSplit;
+use crate::train::read_floats;
+use crate::train::sessions::start_session;
 use crate::zoo::Hyperparameters;
 use crate::zoo::ModelKind;
 

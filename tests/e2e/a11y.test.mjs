@@ -1,0 +1,91 @@
+// Accessibility, panel by panel: axe-core (npm `axe-core`, evaluated in the page) finds no
+// serious or critical violation of WCAG 2.1 A/AA in any panel, and the keyboard alone reaches
+// every control a panel shows, canvases a user works on included.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { serveStatic, launchBrowser, openPage, withBackend } from './harness.mjs';
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PANELS = ['train', 'compare', 'draw', 'explore', 'augment'];
+/** When a panel has shown what it computes on opening (the Compare panel: every model's scores). */
+const READY = {
+  compare: () => document.querySelectorAll('[data-testid^="metrics-"][data-model]').length >= 10
+    && [...document.querySelectorAll('[data-testid^="metrics-"][data-model]')].every(r => r.dataset.finite !== undefined),
+};
+
+let site;
+before(async () => { site = await serveStatic(); });
+after(async () => { await site?.close(); });
+
+/** axe-core's violations in the page as it is now, WCAG 2.1 A and AA rules. */
+async function violations(page) {
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy allows.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
+  });
+}
+
+/**
+ * The controls shown in `panel` (and the page's bar) that a user can operate, each marked with
+ * a number (`data-a11y`) and named by its test id, label or text.
+ */
+const shownControls = (page, panel) => page.evaluate(panel => {
+  const scope = [document.querySelector('.bar'), document.querySelector(`[data-testid="${panel}-panel"]`)];
+  const name = el => el.dataset.testid || el.getAttribute('aria-label') || el.textContent.trim() || el.outerHTML.slice(0, 80);
+  return scope.flatMap(root => [...root.querySelectorAll('button, input, select, textarea, a[href], [tabindex]')])
+    .filter(el => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+    .map((el, i) => { el.dataset.a11y = String(i); return { id: String(i), name: name(el) }; });
+}, panel);
+
+/** The `data-a11y` marks Tab visits in one round of the page, until focus comes round again. */
+async function tabOrder(page) {
+  const seen = new Set();
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      // Between the page's last control and its first, focus leaves the page for a moment.
+      if (!el || el === document.body) return '';
+      if (el.dataset.a11yVisited) return 'again';
+      el.dataset.a11yVisited = '1';
+      return el.dataset.a11y ?? '';
+    });
+    if (focused === 'again') break;
+    if (focused) seen.add(focused);
+  }
+  await page.evaluate(() => document.querySelectorAll('[data-a11y-visited]').forEach(el => delete el.dataset.a11yVisited));
+  return seen;
+}
+
+test('CPU: no serious or critical axe-core violation in any panel, and Tab reaches every control', { timeout: 900_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const { page, errors } = await openPage(browser.context, withBackend(site.url, 'cpu'));
+    await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+    const counts = {};
+    const serious = [];
+    for (const panel of PANELS) {
+      await page.click(`[data-testid="tab-${panel}"]`);
+      await page.waitForSelector(`[data-testid="${panel}-panel"]`, { state: 'visible', timeout: 120_000 });
+      // What the panel fetches and computes on opening is shown.
+      if (READY[panel]) await page.waitForFunction(READY[panel], null, { timeout: 900_000, polling: 500 });
+      const found = await violations(page);
+      counts[panel] = Object.fromEntries(['critical', 'serious', 'moderate', 'minor'].map(impact =>
+        [impact, found.filter(v => v.impact === impact).length]));
+      serious.push(...found.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({ panel, ...v })));
+      const controls = await shownControls(page, panel);
+      const reached = await tabOrder(page);
+      const missed = controls.filter(c => !reached.has(c.id)).map(c => c.name);
+      assert.deepEqual(missed, [], `${panel}: Tab never reaches these controls`);
+    }
+    console.log(`axe-core violations per panel: ${JSON.stringify(counts)}`);
+    assert.deepEqual(serious, [], 'serious or critical violations');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
