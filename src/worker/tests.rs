@@ -827,3 +827,101 @@ proptest! {
         }
     }
 }
+
+/// Training actions before a crash, for the crash property test.
+fn training_action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        3 => Just(Action::Play),
+        2 => Just(Action::Pause),
+        2 => Just(Action::Step),
+        2 => Just(Action::Export),
+    ]
+}
+
+/// `actions` (training ones only) queued on `host` after its script, with their delays.
+fn queue_training(mut host: FakeHost, actions: &[(Action, usize)], run: &mut u64, request: &mut u64) -> FakeHost {
+    for (action, delay) in actions {
+        let command = match action {
+            Action::Play => {
+                *run += 1;
+                Command::Play { run: *run }
+            }
+            Action::Pause => Command::Pause,
+            Action::Step => Command::Step,
+            _ => {
+                *request += 1;
+                Command::Export { request: *request }
+            }
+        };
+        host = host.after(*delay, command);
+    }
+    host
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A worker that crashes after any sequence of training commands loses exactly the steps
+    /// since the page's last snapshot (its latest export): a new worker, reset and then handed
+    /// that snapshot with `resume`, goes on from its step count, and the page's count follows
+    /// the new worker's through whatever comes next.
+    #[test]
+    fn a_crash_loses_at_most_the_work_since_the_last_snapshot(
+        before in prop::collection::vec((training_action(), 0usize..4), 1..7),
+        after in prop::collection::vec((training_action(), 0usize..4), 0..5),
+    ) {
+        let (mut run, mut request) = (0, 0);
+        let first = queue_training(
+            FakeHost::new().then(start(BackendPreference::Cpu, SpeedMemory::default())).then(reset(1)),
+            &before, &mut run, &mut request,
+        );
+        // The worker runs its script, then crashes: only what the page kept survives.
+        let crashed = drive(first);
+        let events = crashed.host().events();
+        let mut page = PageView::default();
+        let mut snapshot = None;
+        let mut steps_after_snapshot = 0;
+        for event in &events {
+            page.see(event)?;
+            if let Event::Exported { outcome: Ok(file), .. } = event {
+                prop_assert_eq!(file.steps, page.steps, "a snapshot holds the steps the page shows");
+                snapshot = Some(file.clone());
+                steps_after_snapshot = 0;
+            }
+            if let Event::Losses { values, .. } = event {
+                steps_after_snapshot += values.len() / page.terms.max(1);
+            }
+        }
+        let worked = crashed.steps_done().unwrap_or(0);
+        let kept = snapshot.as_ref().map_or(0, |s| s.steps);
+        prop_assert_eq!(worked - kept, if snapshot.is_some() { steps_after_snapshot } else { worked },
+            "lost: exactly the steps after the last snapshot");
+
+        // The page's recovery: a new worker, reset, the snapshot resumed, then the user goes on.
+        let mut host = FakeHost::new().then(start(BackendPreference::Cpu, SpeedMemory::default())).then(reset(2));
+        if let Some(file) = snapshot {
+            request += 1;
+            host = host.then(Command::Load {
+                request,
+                generation: 3,
+                weights: file.bytes,
+                start_as: Some((ModelKind::AeMlp, settings(ModelKind::AeMlp))),
+                resume: true,
+            });
+        }
+        let host = queue_training(host, &after, &mut run, &mut request);
+        let restored = drive(host);
+        let events = restored.host().events();
+        let mut page = PageView::default();
+        for event in &events {
+            page.see(event)?;
+        }
+        let resumed_at = events.iter().rev().find_map(|e| match e {
+            Event::Started { steps, .. } => Some(*steps),
+            _ => None,
+        });
+        prop_assert_eq!(resumed_at, Some(kept), "the new worker starts from the snapshot's step");
+        prop_assert!(restored.steps_done().unwrap_or(0) >= kept);
+        prop_assert_eq!(Some(page.steps), restored.steps_done(), "the page's count is the new worker's");
+    }
+}
