@@ -29,3 +29,11 @@ pub mod zoo;
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// Burn seeds its backends' random generator process-wide, so the unit tests that seed it and
+/// draw from it take turns: each holds this for as long as it uses the generator.
+#[cfg(test)]
+pub(crate) fn seeded_turn() -> std::sync::MutexGuard<'static, ()> {
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SEEDED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

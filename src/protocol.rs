@@ -105,6 +105,21 @@ pub enum Command {
         /// Pairs the answer with the request.
         request: u64,
     },
+    /// As [`Command::Export`], with the optimisers' state too where the session trains on the
+    /// CPU (on WebGPU reading it would be synchronous): the page's snapshot, to resume exactly.
+    Snapshot {
+        /// Pairs the answer with the request.
+        request: u64,
+    },
+    /// Gives the session of `generation` the optimisers' state of a snapshot, after the
+    /// snapshot's weights were loaded with `resume`. A state that does not fit changes nothing
+    /// and is reported as an [`Event::Notice`].
+    LoadOptimizer {
+        /// The session it is for; another is left alone.
+        generation: u64,
+        /// One buffer per optimiser ([`ExportedWeights::optimizer`]).
+        state: Vec<ByteBuf>,
+    },
     /// Runs the data-augmentation experiment of `plan` on the digits: reports
     /// [`Event::AugmentProgress`] after each slice and ends with [`Event::AugmentFinished`]
     /// or [`Event::Failed`].
@@ -321,6 +336,9 @@ pub struct ExportedWeights {
     pub bytes: ByteBuf,
     /// The steps the weights were trained for.
     pub steps: usize,
+    /// The optimisers' state, one buffer each, for a [`Command::Snapshot`] on the CPU; empty
+    /// otherwise.
+    pub optimizer: Vec<ByteBuf>,
 }
 
 #[cfg(test)]

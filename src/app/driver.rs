@@ -99,14 +99,17 @@ pub struct TrainState {
 }
 
 /// What the page keeps to restore a worker that broke: the weights in training as a weights file
-/// (with their step count), taken every [`SNAPSHOT_INTERVAL_MS`] while training runs, and the
-/// loss history up to them. Held on the page, outside the worker.
+/// (with their step count) and the optimisers' state, taken every [`SNAPSHOT_INTERVAL_MS`] while
+/// training runs and whenever a run stops or a step is done, and the loss history up to them.
+/// Held on the page, outside the worker.
 #[derive(Clone)]
 struct Snapshot {
     generation: u64,
     kind: ModelKind,
     settings: Hyperparameters,
     weights: Vec<u8>,
+    /// The optimisers' state with the weights (empty where the worker trains on WebGPU).
+    optimizer: Vec<ByteBuf>,
     history: LossHistory,
 }
 
@@ -560,7 +563,17 @@ impl TrainState {
             self.applied.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            let Ok(ExportedWeights { bytes, steps }) = self.export_weights().await else {
+            let answer = self.request(|request| Command::Snapshot { request }).await;
+            let Some(Event::Exported {
+                outcome:
+                    Ok(ExportedWeights {
+                        bytes,
+                        steps,
+                        optimizer,
+                    }),
+                ..
+            }) = answer
+            else {
                 return;
             };
             let weights = bytes.into_vec();
@@ -573,6 +586,7 @@ impl TrainState {
                 kind,
                 settings,
                 weights,
+                optimizer,
                 history,
             }));
         });
@@ -619,6 +633,13 @@ impl TrainState {
         leptos::task::spawn_local(async move {
             match self.load(snapshot.weights.clone(), Some((kind, settings)), true).await {
                 Ok(()) => {
+                    // Adam goes on with the moments it had (the worker checks they fit).
+                    if !snapshot.optimizer.is_empty() {
+                        self.send(Command::LoadOptimizer {
+                            generation: self.generation.get_value(),
+                            state: snapshot.optimizer.clone(),
+                        });
+                    }
                     self.snapshot.set_value(Some(Snapshot {
                         generation: self.generation.get_value(),
                         ..snapshot

@@ -10,7 +10,9 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::fused_adam::FusedAdam;
-use super::trainer::{PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, seed_step};
+use super::trainer::{
+    PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, one_state_each, optimizer_bytes, optimizer_from_bytes, seed_step,
+};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
 use crate::model::completion::{LATENT_SEARCH_STEPS, complete_by_latent_search};
@@ -242,7 +244,25 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         Ok(())
     }
 
+    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String> {
+        Ok(vec![
+            optimizer_bytes(&self.generator_optimizer)?,
+            optimizer_bytes(&self.discriminator_optimizer)?,
+        ])
+    }
+
+    fn load_optimizer_state(&mut self, state: Vec<Vec<u8>>) -> Result<(), String> {
+        let [generator, discriminator] = one_state_each(state)?;
+        let generator = optimizer_from_bytes(adam(), generator)?;
+        self.discriminator_optimizer = optimizer_from_bytes(adam(), discriminator)?;
+        self.generator_optimizer = generator;
+        Ok(())
+    }
+
     fn resume_at(&mut self, steps: usize) {
+        // One real batch for each discriminator update of a step.
+        self.batches
+            .skip(steps.saturating_sub(self.steps) * self.discriminator_steps);
         self.steps = steps;
     }
 }

@@ -79,14 +79,28 @@ impl BatchSource {
         )
     }
 
+    /// Passes over `batches` batches without making them, reshuffling as drawing them would: a
+    /// session resumed at a step draws the batches the original would have drawn next.
+    pub fn skip(&mut self, batches: usize) {
+        for _ in 0..batches {
+            self.advance();
+        }
+    }
+
     /// Indices of the next batch on the device.
     fn next_indices(&mut self) -> Tensor<1, Int> {
+        let start = self.advance();
+        let indices = self.order[start..start + self.batch_size].to_vec();
+        Tensor::from_data(TensorData::new(indices, [self.batch_size]), &self.device)
+    }
+
+    /// Moves to the next batch, reshuffling at the end of a pass; returns where it starts.
+    fn advance(&mut self) -> usize {
         if self.cursor + self.batch_size > self.order.len() {
             self.order.shuffle(&mut self.rng);
             self.cursor = 0;
         }
-        let indices = self.order[self.cursor..self.cursor + self.batch_size].to_vec();
         self.cursor += self.batch_size;
-        Tensor::from_data(TensorData::new(indices, [self.batch_size]), &self.device)
+        self.cursor - self.batch_size
     }
 }

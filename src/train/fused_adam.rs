@@ -171,6 +171,7 @@ mod tests {
     /// Trains two copies of a layer for a few steps, one with burn's Adam and one with
     /// [`FusedAdam`], and returns both layers' weights.
     fn train_both(beta_1: f32, steps: usize) -> (Vec<f32>, Vec<f32>) {
+        let _turn = crate::seeded_turn();
         let device = Device::flex().autodiff();
         device.seed(3);
         let layer: Linear = LinearConfig::new(5, 4).init(&device);

@@ -79,8 +79,17 @@ pub trait Session {
     /// Replaces every parameter with `tensors` from a weights file and starts the optimiser and
     /// the step count afresh; on any mismatch nothing changes and the error says what is wrong.
     fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError>;
-    /// Continues the step count at `steps`: a session restored from a snapshot of one that had
-    /// trained that far (its weights loaded; the optimiser and the batch order start afresh).
+    /// The optimisers' state (Adam's moments and step counts: burn's optimiser record, as
+    /// burnpack bytes), one buffer per optimiser, so a snapshot resumes training exactly. Read
+    /// synchronously: for a session on the CPU only.
+    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String>;
+    /// Puts back [`Session::optimizer_state`]'s buffers, once the weights they were taken with
+    /// are loaded (the state is keyed by parameter ids, which a weights file keeps). On an
+    /// error the optimisers stay as they were.
+    fn load_optimizer_state(&mut self, state: Vec<Vec<u8>>) -> Result<(), String>;
+    /// Continues at step `steps`: a session restored from a snapshot of one that had trained
+    /// that far (its weights loaded), drawing the batches that one would have drawn next; the
+    /// optimisers' state comes with [`Session::load_optimizer_state`].
     fn resume_at(&mut self, steps: usize);
 }
 
@@ -212,7 +221,41 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         Ok(())
     }
 
+    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String> {
+        Ok(vec![optimizer_bytes(&self.optimizer)?])
+    }
+
+    fn load_optimizer_state(&mut self, state: Vec<Vec<u8>>) -> Result<(), String> {
+        let [bytes] = one_state_each(state)?;
+        self.optimizer = optimizer_from_bytes(FusedAdam::standard().init(), bytes)?;
+        Ok(())
+    }
+
     fn resume_at(&mut self, steps: usize) {
+        self.batches.skip(steps.saturating_sub(self.steps));
         self.steps = steps;
     }
+}
+
+/// An optimiser's state as burnpack bytes (burn's optimiser record).
+pub(crate) fn optimizer_bytes(optimizer: &ModuleOptimizer) -> Result<Vec<u8>, String> {
+    optimizer
+        .into_bytes()
+        .map(|bytes| bytes.to_vec())
+        .map_err(|e| format!("the optimiser state could not be written ({e:?})"))
+}
+
+/// `fresh` holding the state of [`optimizer_bytes`]'s `bytes`.
+pub(crate) fn optimizer_from_bytes(fresh: ModuleOptimizer, bytes: Vec<u8>) -> Result<ModuleOptimizer, String> {
+    fresh
+        .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+        .map_err(|e| format!("the optimiser state could not be read ({e:?})"))
+}
+
+/// `state` as exactly `N` buffers, one per optimiser of a session.
+pub(crate) fn one_state_each<const N: usize>(state: Vec<Vec<u8>>) -> Result<[Vec<u8>; N], String> {
+    let count = state.len();
+    state
+        .try_into()
+        .map_err(|_| format!("{count} optimiser states for a session with {N} optimisers"))
 }

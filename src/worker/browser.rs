@@ -126,7 +126,7 @@ impl BrowserHost {
     fn track(command: &Command) {
         let pending = match command {
             Command::Load { request, .. } => Some((*request, Pending::Load)),
-            Command::Export { request } => Some((*request, Pending::Export)),
+            Command::Export { request } | Command::Snapshot { request } => Some((*request, Pending::Export)),
             _ => None,
         };
         if let Some((request, kind)) = pending {

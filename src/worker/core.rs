@@ -227,9 +227,14 @@ impl<H: Host> WorkerCore<H> {
                 }
             }
             Command::Export { request } => {
-                let outcome = self.export().await;
+                let outcome = self.export(false).await;
                 self.post(Event::Exported { request, outcome });
             }
+            Command::Snapshot { request } => {
+                let outcome = self.export(true).await;
+                self.post(Event::Exported { request, outcome });
+            }
+            Command::LoadOptimizer { generation, state } => self.load_optimizer(generation, state),
             Command::Augment { plan, generators } => self.augment(plan, generators).await,
             // The browser's host answers pings before they reach the core; a host that passes
             // one on is answered here.
@@ -742,7 +747,9 @@ impl<H: Host> WorkerCore<H> {
 
     /// The current weights as the bytes of an f32 weights file, with the config and settings,
     /// read back from the device asynchronously.
-    async fn export(&self) -> Result<ExportedWeights, String> {
+    /// The current weights as a weights file and, when `with_optimizer` and the session trains
+    /// on the CPU, the optimisers' state.
+    async fn export(&self, with_optimizer: bool) -> Result<ExportedWeights, String> {
         let model = self.model.as_ref().ok_or("there is no model to export")?;
         let header = WeightsHeader {
             model: model.kind.id().into(),
@@ -755,10 +762,37 @@ impl<H: Host> WorkerCore<H> {
             .await
             .map_err(|e| e.to_string())?;
         let bytes = WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())?;
+        let on_cpu = matches!(self.device, Some((_, BackendKind::Cpu)));
+        let optimizer = match with_optimizer && on_cpu {
+            true => model
+                .session
+                .optimizer_state()?
+                .into_iter()
+                .map(ByteBuf::from)
+                .collect(),
+            false => Vec::new(),
+        };
         Ok(ExportedWeights {
             bytes: ByteBuf::from(bytes),
             steps: header.steps,
+            optimizer,
         })
+    }
+
+    /// Gives the session of `generation` a snapshot's optimiser state (on the CPU only, where
+    /// it was read); a state that does not fit leaves the optimisers as they were, with a notice.
+    fn load_optimizer(&mut self, generation: u64, state: Vec<ByteBuf>) {
+        let on_cpu = matches!(self.device, Some((_, BackendKind::Cpu)));
+        let Some(model) = self.model.as_mut().filter(|_| generation == self.generation && on_cpu) else {
+            return;
+        };
+        let state = state.into_iter().map(ByteBuf::into_vec).collect();
+        if let Err(problem) = model.session.load_optimizer_state(state) {
+            self.post(Event::Notice {
+                generation,
+                message: format!("The snapshot's optimiser state did not load ({problem}): Adam starts afresh."),
+            });
+        }
     }
 
     /// Runs the augmentation experiment to the end, reporting progress after every slice.

@@ -58,6 +58,8 @@ fn reset(generation: u64) -> Command {
 
 /// Runs the core over `host` until its script is spent and nothing trains.
 fn drive(host: FakeHost) -> WorkerCore<FakeHost> {
+    // Sessions are seeded: one worker at a time draws from burn's generator.
+    let _turn = crate::seeded_turn();
     let mut core = WorkerCore::new(host, None);
     pollster::block_on(core.run());
     core
@@ -402,6 +404,84 @@ fn a_snapshot_resumes_where_it_was_taken_in_a_new_worker() {
         Some(BUDGET),
         "the budget counts the steps before the snapshot"
     );
+}
+
+/// Every loss value the `Losses` events report, in order.
+fn loss_values(events: &[Event]) -> Vec<f32> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Losses { values, .. } => Some(values.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// A host that starts on the CPU, resets to generation 1 and takes `steps` single steps.
+fn stepped(steps: usize) -> FakeHost {
+    (0..steps).fold(
+        FakeHost::new()
+            .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+            .then(reset(1)),
+        |host, _| host.then(Command::Step),
+    )
+}
+
+#[test]
+fn a_snapshot_with_its_optimiser_state_resumes_training_exactly() {
+    let straight = loss_values(&drive(stepped(6)).host().events());
+    let snapshot = drive(stepped(3).then(Command::Snapshot { request: 1 }))
+        .host()
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Exported { outcome: Ok(file), .. } => Some(file),
+            _ => None,
+        })
+        .expect("the snapshot is answered");
+    assert_eq!(
+        (snapshot.steps, snapshot.optimizer.len()),
+        (3, 1),
+        "one optimiser's state, on the CPU"
+    );
+    // A new worker, as the page starts one after a crash, with or without the optimiser state.
+    let resumed = |optimizer: Option<Vec<ByteBuf>>| {
+        let mut host = FakeHost::new()
+            .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+            .then(reset(1))
+            .then(Command::Load {
+                request: 1,
+                generation: 2,
+                weights: snapshot.bytes.clone(),
+                start_as: Some((ModelKind::AeMlp, settings(ModelKind::AeMlp))),
+                resume: true,
+            });
+        if let Some(state) = optimizer {
+            host = host.then(Command::LoadOptimizer { generation: 2, state });
+        }
+        let host = (0..3).fold(host, |host, _| host.then(Command::Step));
+        let events = drive(host).host().events();
+        assert!(!events.iter().any(|e| matches!(e, Event::Notice { .. })), "no notice");
+        loss_values(&events)
+    };
+    let (with, without) = (resumed(Some(snapshot.optimizer.clone())), resumed(None));
+    // One loss term a step: steps 4 to 6 are the last three values.
+    assert_eq!(with, straight[3..], "the same steps as without the crash");
+    assert_ne!(without, straight[3..], "fresh Adam moments would change them");
+}
+
+#[test]
+fn an_optimiser_state_that_does_not_fit_changes_nothing_and_says_so() {
+    let host = stepped(2).then(Command::LoadOptimizer {
+        generation: 1,
+        state: vec![ByteBuf::from(vec![7u8; 40])],
+    });
+    let core = drive(host.then(Command::Step));
+    let events = core.host().events();
+    assert!(events.iter().any(|e| matches!(e, Event::Notice { message, .. }
+        if message.starts_with("The snapshot's optimiser state did not load"))));
+    assert_eq!(core.steps_done(), Some(3), "training goes on");
 }
 
 /// The shipped digit classifier's weights file.
@@ -838,7 +918,8 @@ fn training_action() -> impl Strategy<Value = Action> {
     ]
 }
 
-/// `actions` (training ones only) queued on `host` after its script, with their delays.
+/// `actions` (training ones only) queued on `host` after its script, with their delays; an
+/// export is the page's snapshot.
 fn queue_training(mut host: FakeHost, actions: &[(Action, usize)], run: &mut u64, request: &mut u64) -> FakeHost {
     for (action, delay) in actions {
         let command = match action {
@@ -850,7 +931,7 @@ fn queue_training(mut host: FakeHost, actions: &[(Action, usize)], run: &mut u64
             Action::Step => Command::Step,
             _ => {
                 *request += 1;
-                Command::Export { request: *request }
+                Command::Snapshot { request: *request }
             }
         };
         host = host.after(*delay, command);
@@ -901,13 +982,16 @@ proptest! {
         let mut host = FakeHost::new().then(start(BackendPreference::Cpu, SpeedMemory::default())).then(reset(2));
         if let Some(file) = snapshot {
             request += 1;
-            host = host.then(Command::Load {
-                request,
-                generation: 3,
-                weights: file.bytes,
-                start_as: Some((ModelKind::AeMlp, settings(ModelKind::AeMlp))),
-                resume: true,
-            });
+            prop_assert_eq!(file.optimizer.len(), 1, "a snapshot on the CPU holds the optimiser's state");
+            host = host
+                .then(Command::Load {
+                    request,
+                    generation: 3,
+                    weights: file.bytes,
+                    start_as: Some((ModelKind::AeMlp, settings(ModelKind::AeMlp))),
+                    resume: true,
+                })
+                .then(Command::LoadOptimizer { generation: 3, state: file.optimizer });
         }
         let host = queue_training(host, &after, &mut run, &mut request);
         let restored = drive(host);
