@@ -371,7 +371,12 @@ impl TrainState {
     /// The current weights as a weights file (f32, with the config and settings) and the steps
     /// they were trained for.
     pub async fn export_weights(self) -> Result<ExportedWeights, String> {
-        match self.request(|request| Command::Export { request }).await {
+        self.exported(|request| Command::Export { request }).await
+    }
+
+    /// The answer to an export (`command`: [`Command::Export`] or [`Command::Snapshot`]).
+    async fn exported(self, command: impl FnOnce(u64) -> Command) -> Result<ExportedWeights, String> {
+        match self.request(command).await {
             Some(Event::Exported { outcome, .. }) => outcome,
             _ => Err("the training worker did not answer".into()),
         }
@@ -563,16 +568,11 @@ impl TrainState {
             self.applied.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            let answer = self.request(|request| Command::Snapshot { request }).await;
-            let Some(Event::Exported {
-                outcome:
-                    Ok(ExportedWeights {
-                        bytes,
-                        steps,
-                        optimizer,
-                    }),
-                ..
-            }) = answer
+            let Ok(ExportedWeights {
+                bytes,
+                steps,
+                optimizer,
+            }) = self.exported(|request| Command::Snapshot { request }).await
             else {
                 return;
             };

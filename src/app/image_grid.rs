@@ -4,6 +4,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use crate::data::IMAGE_SIDE;
+use crate::data::mnist::intensity_byte;
 
 /// Draws `pixels` (`count * 784` intensities in `[0, 1]`) as a `columns`-wide grid, ink dark
 /// on white like pencil on paper, resizing the canvas to fit.
@@ -19,7 +20,7 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, pixels: &[f32], columns: usize) {
         let (origin_x, origin_y) = ((index % columns) * IMAGE_SIDE, (index / columns) * IMAGE_SIDE);
         for (p, &value) in image.iter().enumerate() {
             let (x, y) = (origin_x + p % IMAGE_SIDE, origin_y + p / IMAGE_SIDE);
-            let shade = 255 - (value.clamp(0.0, 1.0) * 255.0).round() as u8;
+            let shade = 255 - intensity_byte(value);
             let at = (y * width + x) * 4;
             rgba[at..at + 3].fill(shade);
         }

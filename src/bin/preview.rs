@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
+use genplay::data::mnist::intensity_byte;
 use genplay::data::{IMAGE_SIDE, MnistSplit};
 use genplay::train::ModelKind;
 use genplay::train::sessions::shipped_session;
@@ -90,8 +91,7 @@ fn draw_grid(picture: &mut RgbImage, pixels: &[f32], left: u32, top: u32) {
     for (index, image) in pixels.chunks_exact(IMAGE_SIDE * IMAGE_SIDE).enumerate() {
         let (column, row) = (index as u32 % COLUMNS, index as u32 / COLUMNS);
         for (p, &value) in image.iter().enumerate() {
-            let shade = 255 - (value.clamp(0.0, 1.0) * 255.0).round() as u8;
-            let colour = Rgb([shade; 3]);
+            let colour = Rgb([255 - intensity_byte(value); 3]);
             let (x, y) = (
                 (column * side + p as u32 % side) * SCALE,
                 (row * side + p as u32 / side) * SCALE,

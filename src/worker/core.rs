@@ -762,8 +762,7 @@ impl<H: Host> WorkerCore<H> {
             .await
             .map_err(|e| e.to_string())?;
         let bytes = WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())?;
-        let on_cpu = matches!(self.device, Some((_, BackendKind::Cpu)));
-        let optimizer = match with_optimizer && on_cpu {
+        let optimizer = match with_optimizer && self.trains_on_cpu() {
             true => model
                 .session
                 .optimizer_state()?
@@ -779,11 +778,16 @@ impl<H: Host> WorkerCore<H> {
         })
     }
 
+    /// Whether sessions train on the CPU, where the optimisers' state may be read synchronously.
+    fn trains_on_cpu(&self) -> bool {
+        matches!(self.device, Some((_, BackendKind::Cpu)))
+    }
+
     /// Gives the session of `generation` a snapshot's optimiser state (on the CPU only, where
     /// it was read); a state that does not fit leaves the optimisers as they were, with a notice.
     fn load_optimizer(&mut self, generation: u64, state: Vec<ByteBuf>) {
-        let on_cpu = matches!(self.device, Some((_, BackendKind::Cpu)));
-        let Some(model) = self.model.as_mut().filter(|_| generation == self.generation && on_cpu) else {
+        let fits = generation == self.generation && self.trains_on_cpu();
+        let Some(model) = self.model.as_mut().filter(|_| fits) else {
             return;
         };
         let state = state.into_iter().map(ByteBuf::into_vec).collect();
