@@ -2,7 +2,13 @@
 //! from any string a visitor may paste. Reading never fails: whatever cannot be used (unknown
 //! keys, malformed or out-of-range values, an over-long link) is named in a short notice and
 //! its default is used instead. Plain data, free of web code, so it is tested natively.
+//!
+//! Every key is declared once, in [`KEYS`] (the hyper-parameters in
+//! [`crate::zoo::settings::FIELDS`]): its meaning, the panels that read it, how it is written
+//! (left out at its default) and how it is read. Writing, reading, notices and the property
+//! tests in `tests/link.rs` all follow those tables.
 
+use crate::backend::choice::BackendPreference;
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
 use crate::train::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::train::compare::MaskKind;
@@ -35,6 +41,22 @@ pub enum LinkPanel {
     Augment,
 }
 
+impl LinkPanel {
+    /// Every panel, in the order of the tabs.
+    pub const ALL: [LinkPanel; 5] = [Self::Train, Self::Compare, Self::Draw, Self::Explore, Self::Augment];
+
+    /// The value of `panel=`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Train => "train",
+            Self::Compare => "compare",
+            Self::Draw => "draw",
+            Self::Explore => "explore",
+            Self::Augment => "augment",
+        }
+    }
+}
+
 /// Where the model's weights come from when the link opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightsChoice {
@@ -42,6 +64,16 @@ pub enum WeightsChoice {
     Fresh,
     /// The shipped pretrained weights.
     Pretrained,
+}
+
+impl WeightsChoice {
+    /// The value of `weights=`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Fresh => "fresh",
+            Self::Pretrained => "pretrained",
+        }
+    }
 }
 
 /// Everything a link holds.
@@ -55,6 +87,8 @@ pub struct DemoLink {
     pub settings: Hyperparameters,
     /// Fresh or pretrained weights.
     pub weights: WeightsChoice,
+    /// The backend training asks for.
+    pub backend: BackendPreference,
     /// The Compare panel's completion mask.
     pub mask: MaskKind,
     /// The Compare panel's seed.
@@ -127,6 +161,204 @@ fn flag(value: &str) -> Option<bool> {
     }
 }
 
+/// One key of a share link, declared once: what it holds, the panels whose demo it sets up, and
+/// how it is written and read.
+pub struct LinkKey {
+    /// The key, as it appears in the query string.
+    pub key: &'static str,
+    /// What it holds, for a person reading the table.
+    pub holds: &'static str,
+    /// The panels whose demo it sets up.
+    pub panels: &'static [LinkPanel],
+    /// Its value in a link, or `None` at its default (a link leaves defaults out).
+    write: fn(&DemoLink) -> Option<String>,
+    /// Sets it from `value`; `Err` is the notice saying why the value was not used.
+    read: fn(&mut DemoLink, &str) -> Result<(), String>,
+}
+
+use LinkPanel::{Augment, Compare, Explore, Train};
+
+/// Every key a link holds besides the hyper-parameters ([`FIELDS`], written after `model`), in
+/// the order a link writes them.
+pub const KEYS: [LinkKey; 13] = [
+    LinkKey {
+        key: "v",
+        holds: "the link format's version",
+        panels: &LinkPanel::ALL,
+        write: |_| Some(LINK_VERSION.into()),
+        read: |_, value| match value {
+            LINK_VERSION => Ok(()),
+            _ => Err(format!(
+                "the link is from format version {}; read as version {LINK_VERSION}",
+                echo(value)
+            )),
+        },
+    },
+    LinkKey {
+        key: "panel",
+        holds: "the panel shown: train (the default), compare, draw, explore or augment",
+        panels: &LinkPanel::ALL,
+        write: |link| (link.panel != Train).then(|| link.panel.id().into()),
+        read: |link, value| {
+            link.panel = LinkPanel::ALL
+                .into_iter()
+                .find(|p| p.id() == value)
+                .ok_or_else(|| bad("panel", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "model",
+        holds: "the Train panel's model (read first: it decides every other default)",
+        panels: &[Train, Compare],
+        write: |link| Some(link.model.id().into()),
+        // Read before every other key (see `DemoLink::parse`); here it is only checked.
+        read: |_, value| match ModelKind::from_id(value) {
+            Some(_) => Ok(()),
+            None => Err(format!("unknown model {}", echo(value))),
+        },
+    },
+    LinkKey {
+        key: "data",
+        holds: "the name of the user's dataset the demo was made with (absent: the shipped MNIST)",
+        panels: &[Train, Compare, Explore],
+        write: |link| link.dataset.clone(),
+        read: |link, value| {
+            if value.eq_ignore_ascii_case(SHIPPED_DATASET) {
+                link.dataset = None;
+            } else if is_valid_dataset_name(value) {
+                link.dataset = Some(value.to_string());
+            } else {
+                return Err(bad("dataset name", value));
+            }
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "backend",
+        holds: "the training backend asked for: auto (the default, the faster as measured), cpu or webgpu",
+        panels: &[Train],
+        write: |link| (link.backend != BackendPreference::Auto).then(|| link.backend.id().into()),
+        read: |link, value| {
+            link.backend = BackendPreference::from_id(value).ok_or_else(|| bad("backend", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "weights",
+        holds: "fresh (the default) or pretrained: the shipped weights",
+        panels: &[Train, Compare],
+        write: |link| (link.weights != WeightsChoice::Fresh).then(|| link.weights.id().into()),
+        read: |link, value| {
+            link.weights = [WeightsChoice::Fresh, WeightsChoice::Pretrained]
+                .into_iter()
+                .find(|w| w.id() == value)
+                .ok_or_else(|| bad("weights", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "mask",
+        holds: "the Compare panel's completion mask: top, bottom (the default), left, right or centre",
+        panels: &[Compare],
+        write: |link| (link.mask != MaskKind::Bottom).then(|| link.mask.id().into()),
+        read: |link, value| {
+            link.mask = MaskKind::from_id(value).ok_or_else(|| bad("mask", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "cseed",
+        holds: "the Compare panel's seed, 0 to 4294967295 (default 1)",
+        panels: &[Compare],
+        write: |link| (link.compare_seed != 1).then(|| link.compare_seed.to_string()),
+        read: |link, value| {
+            link.compare_seed = value
+                .parse::<u64>()
+                .ok()
+                .filter(|seed| *seed <= u64::from(u32::MAX))
+                .ok_or_else(|| bad("compare seed", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "aug_k",
+        holds: "the Augment panel's labelled digits per class: 1, 5, 10 (the default), 20 or 50",
+        panels: &[Augment],
+        write: |link| {
+            (link.augment_per_class != AugmentPlan::default().per_class).then(|| link.augment_per_class.to_string())
+        },
+        read: |link, value| {
+            link.augment_per_class = value
+                .parse::<usize>()
+                .ok()
+                .filter(|k| PER_CLASS_CHOICES.contains(k))
+                .ok_or_else(|| bad("labelled digits per class", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "aug_seeds",
+        holds: "the Augment panel's number of seeds, 1 to 10 (default 3)",
+        panels: &[Augment],
+        write: |link| (link.augment_seeds != AugmentPlan::default().seeds).then(|| link.augment_seeds.to_string()),
+        read: |link, value| {
+            link.augment_seeds = value
+                .parse::<usize>()
+                .ok()
+                .filter(|seeds| (1..=MAX_AUGMENT_SEEDS).contains(seeds))
+                .ok_or_else(|| bad("number of seeds", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "autorun",
+        holds: "1: start the demo on opening (train fresh weights, or load the pretrained ones)",
+        panels: &[Train],
+        write: |link| link.autorun.then(|| "1".into()),
+        read: |link, value| {
+            link.autorun = flag(value).ok_or_else(|| bad("autorun", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "embed",
+        holds: "1: embed mode, only the panel, for a page that puts the playground in an iframe",
+        panels: &LinkPanel::ALL,
+        write: |link| link.embed.then(|| "1".into()),
+        read: |link, value| {
+            link.embed = flag(value).ok_or_else(|| bad("embed", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "hide",
+        holds: "in embed mode, the controls hidden, comma-separated: tabs, model, settings, weights, train, step, reset, chart, coverage",
+        panels: &LinkPanel::ALL,
+        write: |link| (link.embed && !link.hide.is_empty()).then(|| link.hide.join(",")),
+        read: |link, value| {
+            link.hide.clear();
+            let mut unknown = Vec::new();
+            for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                match HIDEABLE.iter().find(|h| **h == name) {
+                    Some(known) if !link.hide.contains(known) => link.hide.push(known),
+                    Some(_) => {}
+                    None => unknown.push(echo(name)),
+                }
+            }
+            match unknown.is_empty() {
+                true => Ok(()),
+                false => Err(format!("cannot hide unknown controls {}", unknown.join(", "))),
+            }
+        },
+    },
+];
+
+/// The notice for a `value` of `what` that cannot be used.
+fn bad(what: &str, value: &str) -> String {
+    format!("{what} {} is not valid", echo(value))
+}
+
 impl DemoLink {
     /// The default demo of `model`.
     pub fn for_model(model: ModelKind) -> Self {
@@ -135,6 +367,7 @@ impl DemoLink {
             model,
             settings: Hyperparameters::defaults(model),
             weights: WeightsChoice::Fresh,
+            backend: BackendPreference::Auto,
             mask: MaskKind::Bottom,
             compare_seed: 1,
             autorun: false,
@@ -151,54 +384,18 @@ impl DemoLink {
         self.embed && self.hide.contains(&control)
     }
 
-    /// The query string (without `?`) that restores this state.
+    /// The query string (without `?`) that restores this state: every key of [`KEYS`] not at
+    /// its default, and after `model` the hyper-parameters the model uses.
     pub fn to_query(&self) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        query.append_pair("v", LINK_VERSION);
-        match self.panel {
-            LinkPanel::Train => {}
-            LinkPanel::Compare => {
-                query.append_pair("panel", "compare");
+        for key in &KEYS {
+            if let Some(value) = (key.write)(self) {
+                query.append_pair(key.key, &value);
             }
-            LinkPanel::Draw => {
-                query.append_pair("panel", "draw");
-            }
-            LinkPanel::Explore => {
-                query.append_pair("panel", "explore");
-            }
-            LinkPanel::Augment => {
-                query.append_pair("panel", "augment");
-            }
-        }
-        query.append_pair("model", self.model.id());
-        if let Some(name) = &self.dataset {
-            query.append_pair("data", name);
-        }
-        for field in FIELDS.iter().filter(|f| (f.applies)(self.model)) {
-            query.append_pair(field.key, &short_number(field.value(&self.settings)));
-        }
-        if self.weights == WeightsChoice::Pretrained {
-            query.append_pair("weights", "pretrained");
-        }
-        if self.mask != MaskKind::Bottom {
-            query.append_pair("mask", self.mask.id());
-        }
-        if self.compare_seed != 1 {
-            query.append_pair("cseed", &self.compare_seed.to_string());
-        }
-        if self.augment_per_class != AugmentPlan::default().per_class {
-            query.append_pair("aug_k", &self.augment_per_class.to_string());
-        }
-        if self.augment_seeds != AugmentPlan::default().seeds {
-            query.append_pair("aug_seeds", &self.augment_seeds.to_string());
-        }
-        if self.autorun {
-            query.append_pair("autorun", "1");
-        }
-        if self.embed {
-            query.append_pair("embed", "1");
-            if !self.hide.is_empty() {
-                query.append_pair("hide", &self.hide.join(","));
+            if key.key == "model" {
+                for field in FIELDS.iter().filter(|f| (f.applies)(self.model)) {
+                    query.append_pair(field.key, &short_number(field.value(&self.settings)));
+                }
             }
         }
         query.finish()
@@ -222,14 +419,14 @@ impl DemoLink {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .filter(|(k, _)| !k.is_empty())
             .collect();
-        // The model decides the defaults of every other setting, so it is read first.
-        let model = match pairs.iter().rev().find(|(k, _)| k == "model") {
-            None => ModelKind::VaeMlp,
-            Some((_, id)) => ModelKind::from_id(id).unwrap_or_else(|| {
-                ignored.push(format!("unknown model {}", echo(id)));
-                ModelKind::VaeMlp
-            }),
-        };
+        // The model decides the defaults of every other setting, so it is read first: the last
+        // known one counts (an unknown one is named when its pair is read below).
+        let model = pairs
+            .iter()
+            .rev()
+            .filter(|(k, _)| k == "model")
+            .find_map(|(_, id)| ModelKind::from_id(id))
+            .unwrap_or(ModelKind::VaeMlp);
         let mut link = Self::for_model(model);
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in &pairs {
@@ -238,7 +435,7 @@ impl DemoLink {
             } else {
                 seen.push(key);
             }
-            if let Some(problem) = link.apply(key, value) {
+            if let Err(problem) = link.read(key, value) {
                 ignored.push(problem);
             }
         }
@@ -249,128 +446,22 @@ impl DemoLink {
         ParsedLink { link, ignored }
     }
 
-    /// Applies one pair; returns what was wrong with it, if anything.
-    fn apply(&mut self, key: &str, value: &str) -> Option<String> {
-        let bad = |what: &str| Some(format!("{what} {} is not valid", echo(value)));
-        match key {
-            "v" => (value != LINK_VERSION).then(|| {
-                format!(
-                    "the link is from format version {}; read as version {LINK_VERSION}",
-                    echo(value)
-                )
-            }),
-            "model" => None,
-            "panel" => match value {
-                "train" => {
-                    self.panel = LinkPanel::Train;
-                    None
-                }
-                "compare" => {
-                    self.panel = LinkPanel::Compare;
-                    None
-                }
-                "draw" => {
-                    self.panel = LinkPanel::Draw;
-                    None
-                }
-                "explore" => {
-                    self.panel = LinkPanel::Explore;
-                    None
-                }
-                "augment" => {
-                    self.panel = LinkPanel::Augment;
-                    None
-                }
-                _ => bad("panel"),
-            },
-            "weights" => match value {
-                "fresh" => {
-                    self.weights = WeightsChoice::Fresh;
-                    None
-                }
-                "pretrained" => {
-                    self.weights = WeightsChoice::Pretrained;
-                    None
-                }
-                _ => bad("weights"),
-            },
-            "data" => {
-                if value.eq_ignore_ascii_case(SHIPPED_DATASET) {
-                    self.dataset = None;
-                    None
-                } else if is_valid_dataset_name(value) {
-                    self.dataset = Some(value.to_string());
-                    None
-                } else {
-                    bad("dataset name")
-                }
-            }
-            "mask" => match MaskKind::from_id(value) {
-                Some(mask) => {
-                    self.mask = mask;
-                    None
-                }
-                None => bad("mask"),
-            },
-            "cseed" => match value.parse::<u64>() {
-                Ok(seed) if seed <= u64::from(u32::MAX) => {
-                    self.compare_seed = seed;
-                    None
-                }
-                _ => bad("compare seed"),
-            },
-            "aug_k" => match value.parse::<usize>() {
-                Ok(k) if PER_CLASS_CHOICES.contains(&k) => {
-                    self.augment_per_class = k;
-                    None
-                }
-                _ => bad("labelled digits per class"),
-            },
-            "aug_seeds" => match value.parse::<usize>() {
-                Ok(seeds) if (1..=MAX_AUGMENT_SEEDS).contains(&seeds) => {
-                    self.augment_seeds = seeds;
-                    None
-                }
-                _ => bad("number of seeds"),
-            },
-            "autorun" | "embed" => match flag(value) {
-                Some(on) => {
-                    if key == "autorun" {
-                        self.autorun = on
-                    } else {
-                        self.embed = on
-                    }
-                    None
-                }
-                None => bad(key),
-            },
-            "hide" => {
-                self.hide.clear();
-                let mut unknown = Vec::new();
-                for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                    match HIDEABLE.iter().find(|h| **h == name) {
-                        Some(known) if !self.hide.contains(known) => self.hide.push(known),
-                        Some(_) => {}
-                        None => unknown.push(echo(name)),
-                    }
-                }
-                (!unknown.is_empty()).then(|| format!("cannot hide unknown controls {}", unknown.join(", ")))
-            }
-            _ => match FIELDS.iter().find(|f| f.key == key) {
-                Some(field) if !(field.applies)(self.model) => Some(format!(
-                    "{} does not apply to the {}: ignored",
-                    field.label,
-                    self.model.label()
-                )),
-                Some(_) => match self.settings.set_from_text(key, value) {
-                    Ok(()) => None,
-                    Err(problem) => Some(format!(
-                        "{problem} (the link says {}): the default is used",
-                        echo(value)
-                    )),
-                },
-                None => Some(format!("unknown setting {}", echo(key))),
-            },
+    /// Reads one pair through [`KEYS`] or [`FIELDS`]; `Err` says what was wrong with it.
+    fn read(&mut self, key: &str, value: &str) -> Result<(), String> {
+        if let Some(known) = KEYS.iter().find(|k| k.key == key) {
+            return (known.read)(self, value);
+        }
+        match FIELDS.iter().find(|f| f.key == key) {
+            Some(field) if !(field.applies)(self.model) => Err(format!(
+                "{} does not apply to the {}: ignored",
+                field.label,
+                self.model.label()
+            )),
+            Some(_) => self
+                .settings
+                .set_from_text(key, value)
+                .map_err(|problem| format!("{problem} (the link says {}): the default is used", echo(value))),
+            None => Err(format!("unknown setting {}", echo(key))),
         }
     }
 }

@@ -2,10 +2,12 @@
 //! hostile ones included, reads as a valid state plus short notices naming what was ignored.
 //! The property tests run 100,000 generated inputs in all (see `CASES`).
 
-use genplay::link::{DemoLink, HIDEABLE, LinkPanel, MAX_LINK_CHARS, WeightsChoice, is_valid_dataset_name};
+use genplay::backend::choice::BackendPreference;
+use genplay::link::{DemoLink, HIDEABLE, KEYS, LinkPanel, MAX_LINK_CHARS, WeightsChoice, is_valid_dataset_name};
 use genplay::train::ModelKind;
 use genplay::train::augment::{MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use genplay::train::compare::MaskKind;
+use genplay::zoo::settings::FIELDS;
 use proptest::prelude::*;
 
 /// Generated inputs per property test; the three tests below run 100,000 together.
@@ -14,7 +16,7 @@ const CASES: u32 = 34_000;
 fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
     (
         0..ModelKind::ALL.len(),
-        0..5usize,
+        0..LinkPanel::ALL.len(),
         (
             1e-6f64..10.0,
             1usize..=512,
@@ -31,6 +33,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
             proptest::sample::subsequence(HIDEABLE.to_vec(), 0..=HIDEABLE.len()),
         ),
         proptest::option::of("[^\\p{Cc}]{1,64}"),
+        0..BackendPreference::ALL.len(),
     )
         .prop_map(
             |(
@@ -41,16 +44,12 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 (pretrained, mask, cseed),
                 (autorun, embed, hide),
                 dataset,
+                backend,
             )| {
                 let model = ModelKind::ALL[model];
                 let mut link = DemoLink::for_model(model);
-                link.panel = [
-                    LinkPanel::Train,
-                    LinkPanel::Compare,
-                    LinkPanel::Draw,
-                    LinkPanel::Explore,
-                    LinkPanel::Augment,
-                ][panel];
+                link.panel = LinkPanel::ALL[panel];
+                link.backend = BackendPreference::ALL[backend];
                 let s = &mut link.settings;
                 s.learning_rate = lr;
                 s.batch_size = batch;
@@ -84,37 +83,12 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
         )
 }
 
-/// Keys a hostile link may use: real ones, near misses, markup.
+/// Keys a hostile link may use: every key of the link's tables, near misses, markup.
 fn key() -> impl Strategy<Value = String> {
+    let known = KEYS.iter().map(|k| k.key).chain(FIELDS.iter().map(|f| f.key));
+    let near_misses = ["LR", "Model", "<script>", "model[]", "%00", ""];
     prop_oneof![
-        proptest::sample::select(vec![
-            "v",
-            "panel",
-            "model",
-            "lr",
-            "batch",
-            "latent",
-            "beta",
-            "dsteps",
-            "smooth",
-            "seed",
-            "budget",
-            "weights",
-            "mask",
-            "cseed",
-            "autorun",
-            "embed",
-            "hide",
-            "data",
-            "aug_k",
-            "aug_seeds",
-            "LR",
-            "<script>",
-            "model[]",
-            "%00",
-            "",
-        ])
-        .prop_map(String::from),
+        proptest::sample::select(known.chain(near_misses).collect::<Vec<_>>()).prop_map(String::from),
         ".{0,12}",
     ]
 }
@@ -135,6 +109,8 @@ fn value() -> impl Strategy<Value = String> {
             "vae_mlp",
             "compare",
             "pretrained",
+            "webgpu",
+            "cpu",
             "top",
             "<img src=x onerror=alert(1)>",
             "\"><script>alert(1)</script>",
@@ -256,4 +232,42 @@ fn over_long_links_are_cut_and_said_to_be() {
     assert_eq!(parsed.link.model, ModelKind::AeMlp);
     assert_eq!(parsed.link.settings.seed, 7);
     assert!(parsed.ignored.iter().any(|n| n.contains("longer than 4096 characters")));
+}
+
+#[test]
+fn the_backend_travels_and_a_bad_one_is_named() {
+    for preference in BackendPreference::ALL {
+        let mut link = DemoLink::default();
+        link.backend = preference;
+        let query = link.to_query();
+        assert_eq!(
+            query.contains("backend="),
+            preference != BackendPreference::Auto,
+            "{query}"
+        );
+        assert_eq!(DemoLink::parse(&query).link, link);
+    }
+    let parsed = DemoLink::parse("?v=1&backend=tpu");
+    assert_eq!(parsed.link.backend, BackendPreference::Auto);
+    assert_eq!(parsed.ignored, ["backend \"tpu\" is not valid"]);
+}
+
+#[test]
+fn every_key_is_declared_once_and_documented_in_the_readme() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let keys: Vec<&str> = KEYS.iter().map(|k| k.key).chain(FIELDS.iter().map(|f| f.key)).collect();
+    for (i, key) in keys.iter().enumerate() {
+        assert!(!keys[..i].contains(key), "{key} is declared twice");
+        assert!(
+            readme.contains(&format!("| `{key}` |")),
+            "README's key table lacks {key}"
+        );
+    }
+    for key in &KEYS {
+        assert!(
+            !key.panels.is_empty() && !key.holds.is_empty(),
+            "{} says too little",
+            key.key
+        );
+    }
 }

@@ -27,7 +27,6 @@ use leptos::prelude::*;
 
 use crate::backend::choice::BackendPreference;
 use crate::data::{Dataset, MnistSplit};
-use crate::web::address_backend_preference;
 use augment_panel::AugmentPanel;
 use compare_panel::ComparePanel;
 use dataset::{MnistFiles, fetch_mnist};
@@ -113,7 +112,7 @@ fn App() -> impl IntoView {
                     dataset: RwSignal::new(Arc::new(Dataset::shipped(data.clone()))),
                     data,
                     files: Arc::new(files),
-                    backend_preference: address_backend_preference(),
+                    backend_preference: read_link().link.backend,
                 }))
             }
             Err(message) => startup_error.set(Some(message)),
@@ -169,6 +168,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         model: kind.get(),
         settings: settings.get(),
         weights: state.weights_source.get(),
+        backend: state.backend_preference.get(),
         dataset: dataset.with(|d| Some(d.name.clone()).filter(|n| !d.is_shipped() && is_valid_dataset_name(n))),
         mask: mask.get(),
         compare_seed: compare_seed.get(),
@@ -200,6 +200,9 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         compare_seed.set(link.compare_seed);
         augment_per_class.set(link.augment_per_class);
         augment_seeds.set(link.augment_seeds);
+        if link.backend != state.backend_preference.get_untracked() {
+            state.set_backend(link.backend);
+        }
         if link.model != kind.get_untracked() || link.settings != settings.get_untracked() {
             kind.set(link.model);
             settings.set(link.settings);

@@ -59,15 +59,6 @@ impl BackendPreference {
     pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.id() == id)
     }
-
-    /// The preference an address's query string asks for with `backend=`: [`Self::Auto`] when
-    /// it names none or one this build does not know.
-    pub fn from_query(query: &str) -> Self {
-        form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
-            .filter(|(key, _)| key == "backend")
-            .find_map(|(_, value)| Self::from_id(&value))
-            .unwrap_or_default()
-    }
 }
 
 /// A backend a model can train on.
@@ -208,17 +199,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_address_names_a_preference_or_gets_auto() {
-        assert_eq!(
-            BackendPreference::from_query("?v=1&backend=cpu"),
-            BackendPreference::Cpu
-        );
-        assert_eq!(
-            BackendPreference::from_query("backend=webgpu&v=1"),
-            BackendPreference::WebGpu
-        );
-        assert_eq!(BackendPreference::from_query("?v=1"), BackendPreference::Auto);
-        assert_eq!(BackendPreference::from_query("?backend=tpu"), BackendPreference::Auto);
+    fn every_preference_is_found_by_its_id() {
+        assert_eq!(BackendPreference::from_id("tpu"), None);
         for preference in BackendPreference::ALL {
             assert_eq!(BackendPreference::from_id(preference.id()), Some(preference));
         }

@@ -8,7 +8,6 @@ use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 pub use crate::backend::choice::BackendInfo;
-use crate::backend::choice::BackendPreference;
 
 /// The browser's WebGPU device (autodiff enabled) and its adapter's name, or why there is none.
 pub async fn open_webgpu() -> Result<(Device, String), String> {
@@ -45,14 +44,6 @@ fn navigator_gpu() -> Option<JsValue> {
         .and_then(|navigator| Reflect::get(&navigator, &"gpu".into()))
         .ok()
         .filter(|gpu| !gpu.is_undefined() && !gpu.is_null())
-}
-
-/// The backend the page's address asks for (`backend=`), [`BackendPreference::Auto`] if none
-/// (always that in a worker, which has no address of the page).
-pub fn address_backend_preference() -> BackendPreference {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .map_or(BackendPreference::Auto, |query| BackendPreference::from_query(&query))
 }
 
 /// Asks the browser for a WebGPU adapter and returns its description, or why there is none.

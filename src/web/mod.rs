@@ -6,5 +6,5 @@ pub mod backend;
 pub mod event_loop;
 pub mod storage;
 
-pub use backend::{BackendInfo, address_backend_preference, browser_offers_webgpu, open_webgpu};
+pub use backend::{BackendInfo, browser_offers_webgpu, open_webgpu};
 pub use event_loop::{now_ms, wall_clock_ms, yield_to_browser};
