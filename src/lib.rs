@@ -6,6 +6,7 @@
 //! - [`model`]: the networks and their objectives, written once with burn, free of web code.
 //! - [`zoo`]: the models there are, their settings and their burn configurations.
 //! - [`train`]: the step-at-a-time training loop and held-out evaluation.
+//! - [`lab`]: the mode-collapse lab: GAN, VAE and autoencoder on 2-D data, remedies, mode metrics.
 //! - [`backend`]: which backend a model trains on, by measurement, remembered across visits.
 //! - [`protocol`]: the messages between the page and its training worker.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
@@ -16,6 +17,7 @@
 
 pub mod backend;
 pub mod data;
+pub mod lab;
 pub mod link;
 pub mod model;
 pub mod pointing;

@@ -9,7 +9,10 @@
 //! tests in `tests/link.rs` all follow those tables.
 
 use crate::backend::choice::BackendPreference;
+use crate::data::toy2d::Toy2d;
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
+use crate::lab::{LabModel, LabSettings};
+use crate::model::gan_loss::{GanLoss, MAX_PACK};
 use crate::train::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::train::compare::MaskKind;
 use crate::train::{Hyperparameters, ModelKind};
@@ -39,11 +42,20 @@ pub enum LinkPanel {
     Explore,
     /// The data-augmentation experiment.
     Augment,
+    /// The mode-collapse lab.
+    Modes,
 }
 
 impl LinkPanel {
     /// Every panel, in the order of the tabs.
-    pub const ALL: [LinkPanel; 5] = [Self::Train, Self::Compare, Self::Draw, Self::Explore, Self::Augment];
+    pub const ALL: [LinkPanel; 6] = [
+        Self::Train,
+        Self::Compare,
+        Self::Draw,
+        Self::Explore,
+        Self::Augment,
+        Self::Modes,
+    ];
 
     /// The value of `panel=`.
     pub fn id(self) -> &'static str {
@@ -53,6 +65,7 @@ impl LinkPanel {
             Self::Draw => "draw",
             Self::Explore => "explore",
             Self::Augment => "augment",
+            Self::Modes => "modes",
         }
     }
 }
@@ -106,6 +119,8 @@ pub struct DemoLink {
     pub augment_per_class: usize,
     /// The Augment panel's number of seeds, 1 to 10.
     pub augment_seeds: usize,
+    /// The mode-collapse lab's run.
+    pub lab: LabSettings,
 }
 
 /// The longest dataset name a link carries, in characters.
@@ -176,11 +191,19 @@ pub struct LinkKey {
     read: fn(&mut DemoLink, &str) -> Result<(), String>,
 }
 
-use LinkPanel::{Augment, Compare, Explore, Train};
+use LinkPanel::{Augment, Compare, Explore, Modes, Train};
+
+/// Reads a whole number from `low` to `high`.
+fn whole(value: &str, low: u64, high: u64) -> Option<u64> {
+    value.parse::<u64>().ok().filter(|v| (low..=high).contains(v))
+}
+
+/// Discriminator-to-generator learning-rate ratios the lab offers.
+pub const LAB_LR_RATIOS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
 /// Every key a link holds besides the hyper-parameters ([`FIELDS`], written after `model`), in
 /// the order a link writes them.
-pub const KEYS: [LinkKey; 13] = [
+pub const KEYS: [LinkKey; 22] = [
     LinkKey {
         key: "v",
         holds: "the link format's version",
@@ -196,7 +219,7 @@ pub const KEYS: [LinkKey; 13] = [
     },
     LinkKey {
         key: "panel",
-        holds: "the panel shown: train (the default), compare, draw, explore or augment",
+        holds: "the panel shown: train (the default), compare, draw, explore, augment or modes",
         panels: &LinkPanel::ALL,
         write: |link| (link.panel != Train).then(|| link.panel.id().into()),
         read: |link, value| {
@@ -312,9 +335,103 @@ pub const KEYS: [LinkKey; 13] = [
         },
     },
     LinkKey {
+        key: "lab_data",
+        holds: "the Modes lab's data: ring (the default), grid, moons or spiral",
+        panels: &[Modes],
+        write: |link| (link.lab.data != Toy2d::Ring).then(|| link.lab.data.id().into()),
+        read: |link, value| {
+            link.lab.data = Toy2d::from_id(value).ok_or_else(|| bad("lab data", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_model",
+        holds: "the Modes lab's model: gan (the default), vae or ae",
+        panels: &[Modes],
+        write: |link| (link.lab.model != LabModel::Gan).then(|| link.lab.model.id().into()),
+        read: |link, value| {
+            link.lab.model = LabModel::from_id(value).ok_or_else(|| bad("lab model", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_loss",
+        holds: "the Modes lab GAN's objective: ns (the default), lsgan, hinge or wgan",
+        panels: &[Modes],
+        write: |link| (link.lab.remedies.loss != GanLoss::NonSaturating).then(|| link.lab.remedies.loss.id().into()),
+        read: |link, value| {
+            link.lab.remedies.loss = GanLoss::from_id(value).ok_or_else(|| bad("lab loss", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_sn",
+        holds: "1: spectral normalisation in the Modes lab's discriminator",
+        panels: &[Modes],
+        write: |link| link.lab.remedies.spectral_norm.then(|| "1".into()),
+        read: |link, value| {
+            link.lab.remedies.spectral_norm = flag(value).ok_or_else(|| bad("lab_sn", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_mbstd",
+        holds: "1: a minibatch standard deviation feature in the Modes lab's discriminator",
+        panels: &[Modes],
+        write: |link| link.lab.remedies.minibatch_std.then(|| "1".into()),
+        read: |link, value| {
+            link.lab.remedies.minibatch_std = flag(value).ok_or_else(|| bad("lab_mbstd", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_pack",
+        holds: "the Modes lab's PacGAN packing: samples the discriminator judges at once, 1 (the default) to 4",
+        panels: &[Modes],
+        write: |link| (link.lab.remedies.pack != 1).then(|| link.lab.remedies.pack.to_string()),
+        read: |link, value| {
+            link.lab.remedies.pack = whole(value, 1, MAX_PACK as u64).ok_or_else(|| bad("packing", value))? as usize;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_dlr",
+        holds: "the Modes lab's two timescales: the discriminator's learning rate over the generator's, 0.25, 0.5, 1 (the default), 2, 4 or 8",
+        panels: &[Modes],
+        write: |link| {
+            let ratio = link.lab.remedies.discriminator_lr_ratio;
+            (ratio != 1.0).then(|| short_number(ratio))
+        },
+        read: |link, value| {
+            let ratio = value.parse::<f64>().ok().filter(|r| LAB_LR_RATIOS.contains(r));
+            link.lab.remedies.discriminator_lr_ratio = ratio.ok_or_else(|| bad("learning-rate ratio", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_dsteps",
+        holds: "the Modes lab's discriminator steps per generator step, 1 (the default) to 5",
+        panels: &[Modes],
+        write: |link| (link.lab.discriminator_steps != 1).then(|| link.lab.discriminator_steps.to_string()),
+        read: |link, value| {
+            link.lab.discriminator_steps = whole(value, 1, 5).ok_or_else(|| bad("lab D steps", value))? as usize;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "lab_seed",
+        holds: "the Modes lab's seed, 0 to 4294967295 (default 1)",
+        panels: &[Modes],
+        write: |link| (link.lab.seed != 1).then(|| link.lab.seed.to_string()),
+        read: |link, value| {
+            link.lab.seed = whole(value, 0, u64::from(u32::MAX)).ok_or_else(|| bad("lab seed", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
         key: "autorun",
-        holds: "1: start the demo on opening (train fresh weights, or load the pretrained ones)",
-        panels: &[Train],
+        holds: "1: start the demo on opening (train fresh weights, or load the pretrained ones; train the Modes lab)",
+        panels: &[Train, Modes],
         write: |link| link.autorun.then(|| "1".into()),
         read: |link, value| {
             link.autorun = flag(value).ok_or_else(|| bad("autorun", value))?;
@@ -376,6 +493,7 @@ impl DemoLink {
             dataset: None,
             augment_per_class: AugmentPlan::default().per_class,
             augment_seeds: AugmentPlan::default().seeds,
+            lab: LabSettings::default(),
         }
     }
 

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, lowest first.
-const LAYERS: [&str; 12] = [
-    "data", "model", "zoo", "weights", "train", "backend", "protocol", "link", "pointing", "web", "worker", "app",
+const LAYERS: [&str; 13] = [
+    "data", "model", "zoo", "weights", "train", "lab", "backend", "protocol", "link", "pointing", "web", "worker",
+    "app",
 ];
 
 fn layer(module: &str) -> Option<usize> {

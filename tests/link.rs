@@ -3,7 +3,11 @@
 //! The property tests run 100,000 generated inputs in all (see `CASES`).
 
 use genplay::backend::choice::BackendPreference;
+use genplay::data::toy2d::Toy2d;
+use genplay::lab::LabModel;
+use genplay::link::LAB_LR_RATIOS;
 use genplay::link::{DemoLink, HIDEABLE, KEYS, LinkPanel, MAX_LINK_CHARS, WeightsChoice, is_valid_dataset_name};
+use genplay::model::gan_loss::GanLoss;
 use genplay::train::ModelKind;
 use genplay::train::augment::{MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use genplay::train::compare::MaskKind;
@@ -34,6 +38,14 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
         ),
         proptest::option::of("[^\\p{Cc}]{1,64}"),
         0..BackendPreference::ALL.len(),
+        (
+            0..Toy2d::ALL.len(),
+            0..LabModel::ALL.len(),
+            0..GanLoss::ALL.len(),
+            any::<(bool, bool)>(),
+            (1usize..=4, 0..LAB_LR_RATIOS.len(), 1usize..=5),
+            0u64..=u64::from(u32::MAX),
+        ),
     )
         .prop_map(
             |(
@@ -45,11 +57,18 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 (autorun, embed, hide),
                 dataset,
                 backend,
+                (data, lab_model, loss, (sn, mbstd), (pack, ratio, lab_dsteps), lab_seed),
             )| {
                 let model = ModelKind::ALL[model];
                 let mut link = DemoLink::for_model(model);
                 link.panel = LinkPanel::ALL[panel];
                 link.backend = BackendPreference::ALL[backend];
+                let lab = &mut link.lab;
+                (lab.data, lab.model, lab.seed, lab.discriminator_steps) =
+                    (Toy2d::ALL[data], LabModel::ALL[lab_model], lab_seed, lab_dsteps);
+                let remedies = &mut lab.remedies;
+                (remedies.loss, remedies.spectral_norm, remedies.minibatch_std) = (GanLoss::ALL[loss], sn, mbstd);
+                (remedies.pack, remedies.discriminator_lr_ratio) = (pack, LAB_LR_RATIOS[ratio]);
                 let s = &mut link.settings;
                 s.learning_rate = lr;
                 s.batch_size = batch;
@@ -108,6 +127,10 @@ fn value() -> impl Strategy<Value = String> {
             "dcgan",
             "vae_mlp",
             "compare",
+            "modes",
+            "grid",
+            "hinge",
+            "0.5",
             "pretrained",
             "webgpu",
             "cpu",
@@ -270,4 +293,30 @@ fn every_key_is_declared_once_and_documented_in_the_readme() {
             key.key
         );
     }
+}
+
+#[test]
+fn a_modes_lab_link_restores_its_preset() {
+    let parsed =
+        DemoLink::parse("?v=1&panel=modes&lab_data=grid&lab_loss=wgan&lab_pack=4&lab_dlr=4&lab_seed=3&autorun=1");
+    assert_eq!(parsed.ignored, Vec::<String>::new());
+    let lab = parsed.link.lab;
+    assert_eq!(
+        (parsed.link.panel, lab.data, lab.remedies.loss),
+        (LinkPanel::Modes, Toy2d::Grid, GanLoss::Wasserstein)
+    );
+    assert_eq!(
+        (lab.remedies.pack, lab.remedies.discriminator_lr_ratio, lab.seed),
+        (4, 4.0, 3)
+    );
+    assert_eq!(DemoLink::parse(&parsed.link.to_query()).link, parsed.link);
+    let parsed = DemoLink::parse("?v=1&panel=modes&lab_pack=9&lab_dlr=3&lab_data=moon");
+    assert_eq!(
+        parsed.ignored,
+        [
+            "packing \"9\" is not valid",
+            "learning-rate ratio \"3\" is not valid",
+            "lab data \"moon\" is not valid"
+        ]
+    );
 }

@@ -12,6 +12,8 @@ mod draw_panel;
 mod driver;
 mod explore_panel;
 mod image_grid;
+mod lab_canvas;
+mod modes_panel;
 mod pretrained;
 mod settings_form;
 mod share;
@@ -33,6 +35,7 @@ use dataset::{MnistFiles, fetch_mnist};
 use draw_panel::DrawPanel;
 use driver::TrainState;
 use explore_panel::ExplorePanel;
+use modes_panel::ModesPanel;
 use pretrained::PretrainedStore;
 use train_panel::TrainPanel;
 
@@ -154,6 +157,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     let augment_per_class = RwSignal::new(link.augment_per_class);
     let augment_seeds = RwSignal::new(link.augment_seeds);
     let mask = RwSignal::new(link.mask);
+    let lab = RwSignal::new(link.lab);
     let pretrained = PretrainedStore::new();
     let link_notice = RwSignal::new((!opened.ignored.is_empty()).then(|| opened.ignored.clone()));
     let embed = link.embed;
@@ -174,6 +178,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         compare_seed: compare_seed.get(),
         augment_per_class: augment_per_class.get(),
         augment_seeds: augment_seeds.get(),
+        lab: lab.get(),
         autorun: false,
         embed,
         hide: hide.clone(),
@@ -200,6 +205,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         compare_seed.set(link.compare_seed);
         augment_per_class.set(link.augment_per_class);
         augment_seeds.set(link.augment_seeds);
+        lab.set(link.lab);
         if link.backend != state.backend_preference.get_untracked() {
             state.set_backend(link.backend);
         }
@@ -231,7 +237,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         .filter(|name| link.hides(name))
         .map(|name| format!(" hide-{name}"))
         .collect::<String>();
-    let opening = (link.weights, link.autorun);
+    let opening = (link.weights, link.autorun && link.panel != LinkPanel::Modes);
     view! {
         <div class=format!("workspace{}{hidden_classes}", if embed { " embed" } else { "" })>
             {move || link_notice.get().map(|notices| view! {
@@ -257,6 +263,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                     {tab(LinkPanel::Draw, "Draw", "tab-draw")}
                     {tab(LinkPanel::Explore, "Explore", "tab-explore")}
                     {tab(LinkPanel::Augment, "Augment", "tab-augment")}
+                    {tab(LinkPanel::Modes, "Modes", "tab-modes")}
                 </nav>
                 <ShareBar link=current />
             </div>
@@ -275,6 +282,9 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
             </div>
             <div hidden=move || panel.get() != LinkPanel::Augment>
                 <AugmentPanel runtime pretrained per_class=augment_per_class seeds=augment_seeds />
+            </div>
+            <div hidden=move || panel.get() != LinkPanel::Modes>
+                <ModesPanel runtime lab autorun=link.autorun && link.panel == LinkPanel::Modes />
             </div>
         </div>
     }

@@ -73,6 +73,18 @@ pub trait Discriminator: Module {
     /// Logits `[batch, 1]` of "real" for images `[batch, 784]` of classes `labels` `[batch]`
     /// (which an unconditional discriminator ignores).
     fn logits(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<2>;
+
+    /// How many samples it judges at once (PacGAN packing): its input is that many samples side
+    /// by side (see [`super::gan_loss::packed`]).
+    fn pack(&self) -> usize {
+        1
+    }
+
+    /// Itself after an optimiser update of its weights: where a spectrally normalised layer
+    /// carries its power iteration on.
+    fn after_update(self) -> Self {
+        self
+    }
 }
 
 /// Shape of the MLP GAN: G `noise-256-512-784`, D `784-512-256-1`, LeakyReLU 0.2.

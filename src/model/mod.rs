@@ -10,14 +10,19 @@ pub mod cvae;
 pub mod dcgan;
 pub mod fused_bce;
 pub mod gan;
+pub mod gan_loss;
 pub mod loss;
 pub mod nets;
+pub mod spectral;
+pub mod toy;
 pub mod vae;
 pub mod validation;
 
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{SeedableRng, rngs::StdRng};
+
+use crate::data::standard_normal;
 
 pub use ae::{Autoencoder, AutoencoderConfig};
 pub use cgan::ConditionalGanConfig;
@@ -129,14 +134,6 @@ pub fn one_hot(labels: Tensor<1, Int>, classes: usize) -> Tensor<2> {
 pub fn cycling_labels(count: usize, classes: usize, device: &Device) -> Tensor<1, Int> {
     let labels: Vec<i64> = (0..count).map(|i| (i % classes.max(1)) as i64).collect();
     Tensor::from_data(TensorData::new(labels, [count]), device)
-}
-
-/// One draw from N(0, 1) by the Box-Muller transform (`rand` alone has no normal distribution).
-fn standard_normal(rng: &mut impl Rng) -> f32 {
-    // 1 - u lies in (0, 1], so the logarithm is finite.
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random::<f64>();
-    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
-//! Training a GAN: `k` discriminator steps on real and generated digits, then one generator
-//! step, each with its own Adam optimiser (beta_1 = 0.5, as in the DCGAN paper). The generator
-//! uses the non-saturating loss; real labels may be smoothed on one side (Salimans et al., 2016).
+//! Training a GAN: `k` discriminator steps on real and generated samples, then one generator
+//! step, each with its own Adam optimiser (beta_1 = 0.5, as in the DCGAN paper). The objective
+//! is one of [`GanLoss`] (by default the non-saturating one); real labels may be smoothed on one
+//! side (Salimans et al., 2016); the discriminator may judge packed samples (PacGAN) and learn
+//! at its own rate (two timescales). The same trainer drives the MNIST GANs and the 2-D ones of
+//! the mode-collapse lab.
 
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::store::burn_pack::Tensor as PackTensor;
-use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::batches::BatchSource;
@@ -17,13 +19,9 @@ use crate::data::MnistSplit;
 use crate::model::PreviewKind;
 use crate::model::completion::{LATENT_SEARCH_STEPS, complete_by_latent_search};
 use crate::model::gan::{Discriminator, Generator};
+use crate::model::gan_loss::{GanLoss, packed};
 use crate::weights::{NamedParameter, Precision, WeightsError, load_into, named_parameters, split_by_owner};
 use crate::zoo::Hyperparameters;
-
-/// Binary cross-entropy of `logits` `[batch, 1]` against the constant `target`, batch mean.
-fn bce_to_constant(logits: Tensor<2>, target: f32) -> Tensor<1> {
-    (softplus(logits.clone(), 1.0) - logits * target).mean()
-}
 
 /// A GAN training session.
 pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
@@ -32,6 +30,9 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     generator_optimizer: ModuleOptimizer,
     discriminator_optimizer: ModuleOptimizer,
     learning_rate: f64,
+    /// The discriminator's learning rate over the generator's.
+    discriminator_lr_ratio: f64,
+    loss: GanLoss,
     discriminator_steps: usize,
     label_smoothing: f32,
     batches: BatchSource,
@@ -45,10 +46,16 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
 
 impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
     /// A session that trains `generator` against `discriminator` on the training digits.
-    pub fn new(
+    pub fn new(players: (G, D), settings: &Hyperparameters, data: &MnistSplit, device: &Device) -> Self {
+        let batches = BatchSource::new(&data.train, settings.batch_size, settings.seed, device);
+        Self::with_batches(players, settings, batches, device)
+    }
+
+    /// A session that trains `generator` against `discriminator` on `batches`.
+    pub fn with_batches(
         (generator, discriminator): (G, D),
         settings: &Hyperparameters,
-        data: &MnistSplit,
+        batches: BatchSource,
         device: &Device,
     ) -> Self {
         Self {
@@ -57,9 +64,11 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             generator_optimizer: adam(),
             discriminator_optimizer: adam(),
             learning_rate: settings.learning_rate,
+            discriminator_lr_ratio: settings.remedies.discriminator_lr_ratio,
+            loss: settings.remedies.loss,
             discriminator_steps: settings.discriminator_steps.max(1),
             label_smoothing: settings.label_smoothing as f32,
-            batches: BatchSource::new(&data.train, settings.batch_size, settings.seed, device),
+            batches,
             last_fakes: None,
             steps: 0,
             seed: settings.seed,
@@ -77,6 +86,15 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
         self.generator
             .as_ref()
             .expect("the generator is only taken out during a step")
+    }
+
+    /// The discriminator's scores `[n, 1]` of single samples `[n, features]`, without a
+    /// gradient; a packed discriminator judges each sample repeated to fill its pack.
+    pub fn scores_of(&self, samples: Tensor<2>) -> Tensor<2> {
+        let discriminator = self.discriminator().valid();
+        let n = samples.dims()[0];
+        let labels = Tensor::zeros([n], &samples.device());
+        discriminator.logits(samples.repeat_dim(1, discriminator.pack()), labels)
     }
 
     /// The generator's input for a batch of `labels`: fresh noise, then (conditional) their classes.
@@ -99,26 +117,25 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             .take()
             .expect("the discriminator is only taken out during a step");
         let (real_logits, fake_logits) = (
-            discriminator.logits(real, labels.clone()),
-            discriminator.logits(fakes.clone().detach(), labels.clone()),
+            judge(&discriminator, real, labels.clone()),
+            judge(&discriminator, fakes.clone().detach(), labels.clone()),
         );
         self.last_fakes = Some((fakes, labels));
-        let loss = bce_to_constant(real_logits.clone(), 1.0 - self.label_smoothing)
-            + bce_to_constant(fake_logits.clone(), 0.0);
+        let loss = self
+            .loss
+            .discriminator(real_logits.clone(), fake_logits.clone(), 1.0 - self.label_smoothing);
         let grads = GradientsParams::from_grads(loss.backward(), &discriminator);
-        self.discriminator = Some(
-            self.discriminator_optimizer
-                .step(self.learning_rate, discriminator, grads),
-        );
-        let mean_probability = |logits: Tensor<2>| sigmoid(logits.detach()).mean();
+        let learning_rate = self.learning_rate * self.discriminator_lr_ratio;
+        let discriminator = self.discriminator_optimizer.step(learning_rate, discriminator, grads);
+        self.discriminator = Some(discriminator.after_update());
         [
             loss.detach(),
-            mean_probability(real_logits),
-            mean_probability(fake_logits),
+            self.loss.reported_score(real_logits.detach()),
+            self.loss.reported_score(fake_logits.detach()),
         ]
     }
 
-    /// One generator update with the non-saturating loss `-log D(G(z))`; returns it, detached.
+    /// One generator update (with the non-saturating loss, `-log D(G(z))`); returns it, detached.
     /// It scores the fakes of the last discriminator step against the updated discriminator, as
     /// the DCGAN reference implementations do, rather than generating a second batch: that
     /// saves one generator forward pass per step.
@@ -139,7 +156,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             .take()
             .expect("the discriminator is back after its step")
             .no_grad();
-        let loss = bce_to_constant(discriminator.logits(fakes, labels), 1.0);
+        let loss = self.loss.generator(judge(&discriminator, fakes, labels));
         let grads = GradientsParams::from_grads(loss.backward(), &generator);
         self.discriminator = Some(discriminator.set_require_grad(true));
         self.generator = Some(self.generator_optimizer.step(self.learning_rate, generator, grads));
@@ -264,6 +281,23 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         self.batches
             .skip(steps.saturating_sub(self.steps) * self.discriminator_steps);
         self.steps = steps;
+    }
+}
+
+/// The discriminator's scores of `samples` `[batch, features]` of classes `labels`: packed
+/// first when it judges several at once (each pack then carries its first sample's class).
+fn judge<D: Discriminator>(discriminator: &D, samples: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<2> {
+    match discriminator.pack() {
+        1 => discriminator.logits(samples, labels),
+        pack => {
+            let rows = samples.dims()[0] / pack;
+            let firsts = labels
+                .slice(0..rows * pack)
+                .reshape([rows, pack])
+                .slice([0..rows, 0..1])
+                .reshape([rows]);
+            discriminator.logits(packed(samples, pack), firsts)
+        }
     }
 }
 

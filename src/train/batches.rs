@@ -7,12 +7,14 @@ use rand::{SeedableRng, rngs::StdRng};
 
 use crate::data::{Digits, IMAGE_PIXELS};
 
-/// Uploads `digits` to `device` as a `[n, 784]` tensor.
+/// Uploads `digits` to `device` as a `[n, 784]` tensor (`[n, width]` for rows of another
+/// width, such as the mode-collapse lab's points).
 pub fn upload(digits: &Digits, device: &Device) -> Tensor<2> {
-    Tensor::from_data(
-        TensorData::new(digits.pixels.clone(), [digits.len(), IMAGE_PIXELS]),
-        device,
-    )
+    let width = match digits.len() {
+        0 => IMAGE_PIXELS,
+        n => digits.pixels.len() / n,
+    };
+    Tensor::from_data(TensorData::new(digits.pixels.clone(), [digits.len(), width]), device)
 }
 
 /// Uploads the labels of `digits` to `device` as a `[n]` tensor.

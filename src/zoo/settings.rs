@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::kind::ModelKind;
+use crate::model::gan_loss::GanRemedies;
 
 /// The settings of one training run, for any model (fields a model ignores keep their values).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -24,6 +25,9 @@ pub struct Hyperparameters {
     pub seed: u64,
     /// Training stops after this many steps.
     pub step_budget: usize,
+    /// A GAN's objective and remedies for mode collapse.
+    #[serde(default)]
+    pub remedies: GanRemedies,
 }
 
 impl Hyperparameters {
@@ -47,6 +51,7 @@ impl Hyperparameters {
             label_smoothing: 0.1,
             seed: 1,
             step_budget,
+            remedies: GanRemedies::default(),
         }
     }
 
