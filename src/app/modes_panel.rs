@@ -59,7 +59,7 @@ fn remedies_text(settings: &LabSettings) -> String {
 /// The Modes panel; `lab` is shared with the share link, `autorun` starts training on opening.
 #[component]
 pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, autorun: bool) -> impl IntoView {
-    let device = runtime.with_value(|r| r.device.clone());
+    let device = StoredValue::new_local(runtime.with_value(|r| r.device.clone()));
     let run = StoredValue::new_local(None::<LabRun>);
     let running = RwSignal::new(false);
     let picture = RwSignal::new(None::<LabPicture>);
@@ -127,7 +127,7 @@ pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, aut
                     Some(current) if *current.settings() == settings && current.steps() < LAB_STEPS => current,
                     _ => {
                         clear();
-                        LabRun::new(settings, &device)
+                        device.with_value(|device| LabRun::new(settings, device))
                     }
                 };
                 let started = now_ms();
@@ -305,7 +305,11 @@ fn LabForm(lab: RwSignal<LabSettings>) -> impl IntoView {
             <label class="field">
                 <span class="field-name">"seed"</span>
                 <input type="number" min="0" data-testid="lab-seed" prop:value=move || lab.with(|l| l.seed.to_string())
-                    on:change=move |ev| if let Ok(seed) = event_target_value(&ev).parse::<u32>() { set(&|l| l.seed = u64::from(seed)) } />
+                    on:change=move |ev| {
+                        if let Ok(seed) = event_target_value(&ev).parse::<u32>() {
+                            set(&|l| l.seed = u64::from(seed))
+                        }
+                    } />
             </label>
         </div>
     }

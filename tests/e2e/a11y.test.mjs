@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { serveStatic, launchBrowser, openPage, withBackend } from './harness.mjs';
 
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const PANELS = ['train', 'compare', 'draw', 'explore', 'augment'];
+const PANELS = ['train', 'compare', 'draw', 'explore', 'augment', 'modes'];
 /** When a panel has shown what it computes on opening (the Compare panel: every model's scores). */
 const READY = {
   compare: () => document.querySelectorAll('[data-testid^="metrics-"][data-model]').length >= 10
