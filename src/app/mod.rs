@@ -205,7 +205,9 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
         compare_seed.set(link.compare_seed);
         augment_per_class.set(link.augment_per_class);
         augment_seeds.set(link.augment_seeds);
-        lab.set(link.lab);
+        if link.lab != lab.get_untracked() {
+            lab.set(link.lab);
+        }
         if link.backend != state.backend_preference.get_untracked() {
             state.set_backend(link.backend);
         }
