@@ -212,6 +212,8 @@ pub enum Event {
     Preview {
         /// The session it belongs to.
         generation: u64,
+        /// Steps the session had done when the grid was drawn.
+        step: usize,
         /// `64 * 784` intensities in `[0, 1]`.
         pixels: Vec<f32>,
     },

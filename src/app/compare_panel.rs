@@ -132,6 +132,8 @@ pub fn ComparePanel(
     let judge = StoredValue::new_local(None::<(DigitClassifier, Vec<f32>)>);
     let started = StoredValue::new(false);
     let busy = StoredValue::new(false);
+    // A pass asked for while one runs (true: with the numbers): run as soon as that one ends.
+    let pending = StoredValue::new(None::<bool>);
 
     let device = StoredValue::new_local(runtime.with_value(|r| r.device.clone()));
     let dataset = runtime.with_value(|r| r.dataset);
@@ -153,64 +155,71 @@ pub fn ComparePanel(
     // Images of every row for every column, then the numbers: one column at a time, yielding.
     let recompute = move |with_scores: bool| {
         if busy.get_value() {
+            pending.update_value(|p| *p = Some(p.unwrap_or(false) || with_scores));
             return;
         }
         busy.set_value(true);
-        let device = device.get_value();
         leptos::task::spawn_local(async move {
-            let all: Vec<Column> = columns.with_value(Clone::clone);
-            let total = all.len();
-            for (done, column) in all.iter().enumerate() {
-                progress.set(Some((format!("Drawing the {}", column.title), done, total)));
-                let outcome = column_images(
-                    column,
-                    &inputs.get_value(),
-                    &held_out.get_value(),
-                    pair.get_untracked(),
-                    seed.get_untracked(),
-                    mask.get_untracked(),
-                    &input_pixels.get_untracked(),
-                    &device,
-                )
-                .await;
-                match outcome {
-                    Ok((images, completion_error)) => results.update(|r| {
-                        let entry = r.entry(column.key.clone()).or_default();
-                        entry.images = images;
-                        entry.completion_error = Some(completion_error);
-                    }),
-                    Err(e) => problem.set(Some(format!("The {} could not be drawn: {e}.", column.title))),
-                }
-                yield_to_browser().await;
-            }
-            if with_scores {
-                if judge.with_value(Option::is_none) {
-                    progress.set(Some(("Loading the digit classifier".into(), 0, total)));
-                    match load_judge(pretrained, runtime, &held_out.get_value()).await {
-                        Ok(loaded) => judge.set_value(Some(loaded)),
-                        Err(e) => problem.set(Some(format!("The metrics need the digit classifier: {e}"))),
-                    }
-                }
+            let mut with_scores = with_scores;
+            loop {
+                let device = device.get_value();
+                let all: Vec<Column> = columns.with_value(Clone::clone);
+                let total = all.len();
                 for (done, column) in all.iter().enumerate() {
-                    let Some((classifier, features)) = judge.get_value() else {
-                        break;
-                    };
-                    progress.set(Some((format!("Scoring the {}", column.title), done, total)));
-                    yield_to_browser().await;
-                    let scores = score_model(
-                        column.session.as_ref().as_ref(),
-                        &classifier,
+                    progress.set(Some((format!("Drawing the {}", column.title), done, total)));
+                    let outcome = column_images(
+                        column,
+                        &inputs.get_value(),
                         &held_out.get_value(),
-                        &features,
-                        JUDGED_SAMPLES,
+                        pair.get_untracked(),
                         seed.get_untracked(),
-                        &Device::flex(),
+                        mask.get_untracked(),
+                        &input_pixels.get_untracked(),
+                        &device,
                     )
                     .await;
-                    results.update(|r| {
-                        r.entry(column.key.clone()).or_default().scores = Some(scores.map_err(|e| e.to_string()))
-                    });
+                    match outcome {
+                        Ok((images, completion_error)) => results.update(|r| {
+                            let entry = r.entry(column.key.clone()).or_default();
+                            entry.images = images;
+                            entry.completion_error = Some(completion_error);
+                        }),
+                        Err(e) => problem.set(Some(format!("The {} could not be drawn: {e}.", column.title))),
+                    }
+                    yield_to_browser().await;
                 }
+                if with_scores {
+                    if judge.with_value(Option::is_none) {
+                        progress.set(Some(("Loading the digit classifier".into(), 0, total)));
+                        match load_judge(pretrained, runtime, &held_out.get_value()).await {
+                            Ok(loaded) => judge.set_value(Some(loaded)),
+                            Err(e) => problem.set(Some(format!("The metrics need the digit classifier: {e}"))),
+                        }
+                    }
+                    for (done, column) in all.iter().enumerate() {
+                        let Some((classifier, features)) = judge.get_value() else {
+                            break;
+                        };
+                        progress.set(Some((format!("Scoring the {}", column.title), done, total)));
+                        yield_to_browser().await;
+                        let scores = score_model(
+                            column.session.as_ref().as_ref(),
+                            &classifier,
+                            &held_out.get_value(),
+                            &features,
+                            JUDGED_SAMPLES,
+                            seed.get_untracked(),
+                            &Device::flex(),
+                        )
+                        .await;
+                        results.update(|r| {
+                            r.entry(column.key.clone()).or_default().scores = Some(scores.map_err(|e| e.to_string()))
+                        });
+                    }
+                }
+                let Some(next) = pending.get_value() else { break };
+                pending.set_value(None);
+                with_scores = next;
             }
             progress.set(None);
             busy.set_value(false);

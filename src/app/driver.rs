@@ -26,6 +26,14 @@ use crate::worker::supervision::{Heartbeat, PING_INTERVAL_MS, Supervisor};
 
 pub use crate::worker::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
 
+/// A preview grid from the worker.
+pub struct PreviewGrid {
+    /// Steps the model had done when it was drawn.
+    pub step: usize,
+    /// `64 * 784` intensities in `[0, 1]`.
+    pub pixels: Vec<f32>,
+}
+
 /// The Train panel's state: what the view shows, kept in step with the training worker.
 #[derive(Clone, Copy)]
 pub struct TrainState {
@@ -36,8 +44,8 @@ pub struct TrainState {
     pub pausing: RwSignal<bool>,
     /// Every step's loss terms.
     pub history: RwSignal<LossHistory>,
-    /// The latest preview grid, `64 * 784` intensities.
-    pub preview: RwSignal<Option<Vec<f32>>>,
+    /// The latest preview grid.
+    pub preview: RwSignal<Option<PreviewGrid>>,
     /// What the preview grid shows for the current model.
     pub preview_kind: RwSignal<PreviewKind>,
     /// Recent training speed.
@@ -475,7 +483,7 @@ impl TrainState {
                 self.steps_per_second.set(self.rate.with_value(RateMeter::rate));
                 self.take_snapshot_when_due();
             }
-            Event::Preview { pixels, .. } => self.preview.set(Some(pixels)),
+            Event::Preview { step, pixels, .. } => self.preview.set(Some(PreviewGrid { step, pixels })),
             Event::Coverage { step, report, .. } => self.coverage.update(|c| c.push((step, report))),
             Event::Stopped { run, reason, .. } => {
                 let diverged = reason.as_ref().is_some_and(StopReason::is_divergence);

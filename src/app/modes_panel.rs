@@ -139,7 +139,7 @@ pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, aut
                 let drawn = current.picture().await;
                 let done = current.steps() >= LAB_STEPS;
                 let nats = match done {
-                    true => current.held_out().await.map(|s| -s.elbo().unwrap_or(-s.reconstruction)),
+                    true => current.held_out().await.map(|s| s.nats()),
                     false => None,
                 };
                 let history = current.history().clone();

@@ -194,9 +194,11 @@ pub fn TrainPanel(
     });
     Effect::new(move |_| {
         let canvas = grid_ref.get();
-        state.preview.with(|pixels| {
-            if let (Some(canvas), Some(pixels)) = (canvas, pixels) {
-                draw_grid(&canvas, pixels, 8);
+        state.preview.with(|grid| {
+            if let (Some(canvas), Some(grid)) = (canvas, grid) {
+                draw_grid(&canvas, &grid.pixels, 8);
+                // Set once the pixels are drawn, so a test can wait for the grid of a step.
+                let _ = canvas.set_attribute("data-step", &grid.step.to_string());
             }
         });
     });

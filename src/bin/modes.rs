@@ -202,7 +202,7 @@ fn run() -> Result<(), String> {
                 if arm.model != LabModel::Gan {
                     let held_out =
                         pollster::block_on(session.session().evaluate(usize::MAX).read()).map_err(|e| e.to_string())?;
-                    nats.push(-held_out.elbo().unwrap_or(-held_out.reconstruction));
+                    nats.push(held_out.nats());
                 }
             }
             let (c, c_sd) = mean_sd(&captured);

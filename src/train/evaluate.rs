@@ -25,6 +25,11 @@ impl HeldOutScores {
         self.kl.map(|kl| -(self.reconstruction + kl))
     }
 
+    /// Nats per image, lower is better: the negative ELBO for a VAE, else the reconstruction.
+    pub fn nats(&self) -> f64 {
+        self.reconstruction + self.kl.unwrap_or(0.0)
+    }
+
     /// Starts scoring `model` (an inference copy) on the first `count` of `held_out` `[n, 784]`.
     pub fn start<M: GenerativeModel>(model: &M, held_out: &Tensor<2>, count: usize) -> PendingScores {
         let count = count.min(held_out.dims()[0]);
@@ -76,5 +81,22 @@ impl PendingScores {
             reconstruction: per_image(0),
             kl: (sums.len() > 1).then(|| per_image(1)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HeldOutScores;
+
+    #[test]
+    fn nats_are_the_negative_elbo_of_a_vae_and_the_reconstruction_of_the_rest() {
+        let vae = HeldOutScores {
+            count: 10,
+            reconstruction: 90.0,
+            kl: Some(12.5),
+        };
+        assert_eq!(vae.nats(), -vae.elbo().unwrap());
+        let autoencoder = HeldOutScores { kl: None, ..vae };
+        assert_eq!(autoencoder.nats(), 90.0);
     }
 }

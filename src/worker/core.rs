@@ -691,9 +691,13 @@ impl<H: Host> WorkerCore<H> {
     /// Reads the current preview grid back and sends it.
     async fn refresh_preview(&self) {
         let Some(model) = self.model.as_ref() else { return };
-        let generation = self.generation;
+        let (generation, step) = (self.generation, model.session.steps_done());
         match read_floats(model.session.preview()).await {
-            Ok(pixels) => self.post(Event::Preview { generation, pixels }),
+            Ok(pixels) => self.post(Event::Preview {
+                generation,
+                step,
+                pixels,
+            }),
             Err(e) => self.post(Event::Notice {
                 generation,
                 message: format!("Could not show the preview: {e}."),

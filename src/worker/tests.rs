@@ -257,6 +257,11 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
         "refused, still generation 1: {refused:?}"
     );
     assert_eq!(core.steps_done(), Some(2), "a refused file keeps the trained model");
+    let last_grid = events.iter().rev().find_map(|e| match e {
+        Event::Preview { step, .. } => Some(*step),
+        _ => None,
+    });
+    assert_eq!(last_grid, Some(2), "the last grid names the step it shows");
 
     // The exported file loads into a fresh worker as generation 7, whose preview follows.
     let host = FakeHost::new()
@@ -284,7 +289,15 @@ fn export_then_load_round_trips_and_a_bad_file_changes_nothing() {
         })
         .expect("loaded as generation 7");
     assert!(matches!(events[loaded + 1], Event::Started { generation: 7, .. }));
-    assert!(matches!(events[loaded + 2], Event::Preview { generation: 7, .. }));
+    // Loaded without resuming, the model counts from 0, and so does its grid.
+    assert!(matches!(
+        events[loaded + 2],
+        Event::Preview {
+            generation: 7,
+            step: 0,
+            ..
+        }
+    ));
 }
 
 #[test]

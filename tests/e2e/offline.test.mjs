@@ -8,9 +8,22 @@ import { serveStatic, launchBrowser, openPage, waitForSteps, numberIn, distDir, 
 
 const weightsStatus = (page, state, timeout = 300_000) =>
   page.waitForSelector(`[data-testid="weights-status"][data-state="${state}"]`, { timeout });
-const metricsDone = (page, count, timeout) => page.waitForFunction(
-  n => [...document.querySelectorAll('[data-testid^="metrics-"][data-model]')].filter(r => r.dataset.finite !== undefined).length >= n,
-  count, { timeout, polling: 500 });
+// Waits for `count` rows of numbers; on a timeout, says what the panel showed instead.
+async function metricsDone(page, count, timeout) {
+  try {
+    await page.waitForFunction(
+      n => [...document.querySelectorAll('[data-testid^="metrics-"][data-model]')].filter(r => r.dataset.finite !== undefined).length >= n,
+      count, { timeout, polling: 500 });
+  } catch (error) {
+    const shown = await page.evaluate(() => ({
+      progress: document.querySelector('[data-testid="compare-progress"]')?.textContent ?? null,
+      alerts: [...document.querySelectorAll('[data-testid="compare-panel"] [role="alert"]')].map(a => a.textContent),
+      rows: [...document.querySelectorAll('[data-testid^="metrics-"][data-model]')]
+        .map(r => `${r.dataset.model}: ${r.dataset.finite ?? r.textContent.trim().slice(0, 80)}`),
+    })).catch(e => `unreadable (${e.message})`);
+    throw new Error(`${error.message}\nThe Compare panel showed ${JSON.stringify(shown, null, 1)}`);
+  }
+}
 
 test('CPU: after one visit the site starts, trains, compares and loads fetched weights with its server gone', { timeout: 1_200_000 }, async () => {
   const site = await serveStatic();
