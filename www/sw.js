@@ -4,8 +4,8 @@
 // old build is open, drops the old one.
 //
 // - Install: every file precache.json lists (the page, its WebAssembly module, the digits, the
-//   weights manifest, and the WebGPU module where the browser has WebGPU: `webgpu=1`) into the
-//   cache `genplay-ID`.
+//   weights manifest, the digit classifier, and the WebGPU module where the browser has WebGPU:
+//   `webgpu=1`) into the cache `genplay-ID`.
 // - Pages and precache.json: from the network, so a new build is seen at once; from the cache
 //   when the network is gone.
 // - Everything else: from the cache; else from the network, and kept (so each pretrained

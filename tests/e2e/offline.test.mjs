@@ -48,14 +48,19 @@ test('CPU: after one visit the site starts, trains, compares and loads fetched w
     assert.ok(list.files.includes('genplay-webgpu_bg.wasm'), 'the list names the WebGPU module');
     assert.ok(!kept.files.includes('genplay-webgpu_bg.wasm'), 'without WebGPU its module is not kept');
     assert.ok(list.files.some(f => /_bg-.*\.wasm$|_bg\.wasm$/.test(f)), 'the page\'s module is in the list');
-    // The Compare panel fetches every shipped model once, which keeps them too.
+    assert.ok(kept.files.includes('weights/classifier.bpk'), 'the coverage watch\'s classifier is kept');
+    // The Compare panel fetches every shipped model once, which keeps them too (once the
+    // service worker controls the page, a moment after it first starts).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 120_000 });
     await page.click('[data-testid="tab-compare"]');
-    const compared = manifest.files.filter(f => f.model !== 'classifier').length;
+    const models = manifest.files.filter(f => f.model !== 'classifier').map(f => `weights/${f.file}`);
+    const compared = models.length;
     await metricsDone(page, compared, 900_000);
-    await page.waitForFunction(n => caches.keys().then(async names => {
+    await page.waitForFunction(files => caches.keys().then(async names => {
       const cache = await caches.open(names.find(name => name.startsWith('genplay-')));
-      return (await cache.keys()).filter(r => r.url.endsWith('.bpk')).length >= n;
-    }), compared, { timeout: 120_000, polling: 500 });
+      const paths = (await cache.keys()).map(r => new URL(r.url).pathname);
+      return files.every(file => paths.some(p => p.endsWith(`/${file}`)));
+    }), models, { timeout: 120_000, polling: 500 });
     await page.close();
 
     // The server goes away; a new tab opens the same address.
