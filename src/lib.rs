@@ -9,6 +9,7 @@
 //! - [`lab`]: the mode-collapse lab: GAN, VAE and autoencoder on 2-D data, remedies, mode metrics.
 //! - [`backend`]: which backend a model trains on, by measurement, remembered across visits.
 //! - [`protocol`]: the messages between the page and its training worker.
+//! - [`tour`]: the guided tour through the article's comparison, one share link per step.
 //! - [`weights`]: weights files in burn's format, their checks, and the shipped manifest.
 //! - `app` (WebAssembly only): the leptos single-page app.
 //! - [`worker`]: the training worker's logic over a small host trait (the browser's Web Worker,
@@ -22,6 +23,7 @@ pub mod link;
 pub mod model;
 pub mod pointing;
 pub mod protocol;
+pub mod tour;
 pub mod train;
 pub mod weights;
 pub mod worker;

@@ -14,6 +14,7 @@ use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::model::PreviewKind;
 use crate::train::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
 use crate::train::metrics::ClassReport;
+use crate::train::trainer::Player;
 use crate::zoo::Hyperparameters;
 use crate::zoo::ModelKind;
 
@@ -74,6 +75,10 @@ pub enum Command {
     Pause,
     /// Runs exactly one step when paused. Answered by [`Event::Stepped`].
     Step,
+    /// Runs the next half of a GAN's step when paused (slow motion): the discriminator's
+    /// updates, or the generator's, which completes the step (its losses and preview follow as
+    /// for a step). Answered by [`Event::HalfStepped`].
+    HalfStep,
     /// Replaces the session with one holding a weights file's weights, once the file is checked
     /// completely (header, configuration, every tensor's type and shape): a file that does not
     /// fit changes nothing. Answered by [`Event::Loaded`], then on success [`Event::Started`]
@@ -237,6 +242,14 @@ pub enum Event {
     },
     /// A single step finished (or was refused because training is running).
     Stepped,
+    /// The answer to [`Command::HalfStep`].
+    HalfStepped {
+        /// The session it belongs to.
+        generation: u64,
+        /// What the half did, or `None` when it was refused (training running, diverged, the
+        /// budget spent, or a model without players).
+        half: Option<HalfReport>,
+    },
     /// The answer to [`Command::Load`].
     Loaded {
         /// The request it answers.
@@ -324,8 +337,55 @@ impl Event {
             | Event::Preview { generation, .. }
             | Event::Coverage { generation, .. }
             | Event::Stopped { generation, .. }
+            | Event::HalfStepped { generation, .. }
             | Event::Notice { generation, .. } => Some(*generation),
             _ => None,
+        }
+    }
+}
+
+/// One half of a GAN's step, as the slow-motion view shows it ([`crate::train::trainer::HalfStep`],
+/// read back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HalfReport {
+    /// Whose update it was.
+    pub player: Player,
+    /// The discriminator's mean verdicts `[real before, fake before, real after, fake after]`.
+    pub verdicts: Vec<f32>,
+    /// The steps the session has completed after this half.
+    pub steps: usize,
+}
+
+impl HalfReport {
+    /// What the half did, in a sentence for the slow-motion view.
+    pub fn sentence(&self) -> String {
+        let [real_before, fake_before, real_after, fake_after] = match self.verdicts[..] {
+            [a, b, c, d] => [a, b, c, d],
+            _ => return "The half step reported no verdicts.".into(),
+        };
+        match self.player {
+            Player::Discriminator => {
+                let sharper = real_after - fake_after > real_before - fake_before;
+                format!(
+                    "The discriminator's update: on the batch it trained on, D(x) went {real_before:.3} → \
+                     {real_after:.3} and D(G(z)) {fake_before:.3} → {fake_after:.3}, so it tells real from fake {}. \
+                     Next, the generator answers.",
+                    if sharper { "better" } else { "less well this time" }
+                )
+            }
+            Player::Generator => {
+                let fooled = fake_after > fake_before;
+                format!(
+                    "The generator's update: the discriminator scores the fakes it now makes from the same noise \
+                     {fake_before:.3} → {fake_after:.3} (D(G(z))), so they fool it {}. Step {} is complete.",
+                    if fooled {
+                        "more"
+                    } else {
+                        "less: this update did not help on this batch"
+                    },
+                    self.steps
+                )
+            }
         }
     }
 }
@@ -346,6 +406,30 @@ pub struct ExportedWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_half_step_is_worded_from_its_verdicts() {
+        let half = |player, verdicts: Vec<f32>| HalfReport {
+            player,
+            verdicts,
+            steps: 7,
+        };
+        let learnt = half(Player::Discriminator, vec![0.5, 0.5, 0.6, 0.4]).sentence();
+        assert!(
+            learnt.contains("0.500 → 0.600") && learnt.contains("better"),
+            "{learnt}"
+        );
+        let worse = half(Player::Discriminator, vec![0.5, 0.5, 0.45, 0.55]).sentence();
+        assert!(worse.contains("less well"), "{worse}");
+        let fooled = half(Player::Generator, vec![0.6, 0.4, 0.6, 0.45]).sentence();
+        assert!(fooled.contains("0.400 → 0.450") && fooled.contains("fool it more") && fooled.contains("Step 7"));
+        assert!(
+            half(Player::Generator, vec![0.6, 0.4, 0.6, 0.3])
+                .sentence()
+                .contains("did not help")
+        );
+        assert!(half(Player::Generator, vec![]).sentence().contains("no verdicts"));
+    }
     use crate::backend::choice::SpeedDuel;
 
     /// Every message survives a round trip through JSON, the format the tests can read.

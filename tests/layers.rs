@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, lowest first.
-const LAYERS: [&str; 13] = [
-    "data", "model", "zoo", "weights", "train", "lab", "backend", "protocol", "link", "pointing", "web", "worker",
-    "app",
+const LAYERS: [&str; 14] = [
+    "data", "model", "zoo", "weights", "train", "lab", "backend", "protocol", "link", "tour", "pointing", "web",
+    "worker", "app",
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -8,6 +8,8 @@ use genplay::model::{Architecture, AutoencoderConfig, ClassifierConfig, VaeConfi
 use genplay::train::classifier::accuracy;
 use genplay::train::{ClassifierTrainer, ModelKind, Session, read_floats};
 use genplay::weights::Precision;
+use genplay::zoo::Hyperparameters;
+use genplay::zoo::card::ModelCard;
 
 mod common;
 use common::seeded;
@@ -28,6 +30,9 @@ fn every_model_steps_and_previews_with_the_expected_shapes() {
         assert_eq!(names, expected, "{kind:?}");
         eprintln!("{}: {} parameters", kind.id(), session.parameter_count());
         assert!(session.parameter_count() > 10_000, "{kind:?} has parameters");
+        // The model card's architecture, read from a module built apart, counts the same parameters.
+        let card = ModelCard::new(kind, &Hyperparameters::defaults(kind));
+        assert_eq!(card.parameters(), session.parameter_count(), "{kind:?}");
         let losses = seeded::train(session.as_mut(), 2);
         assert!(
             losses

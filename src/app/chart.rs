@@ -11,7 +11,7 @@ use crate::train::LossHistory;
 use crate::train::history::smoothed;
 
 /// One colour per loss term, in order (colour-blind-safe Okabe-Ito palette).
-const COLOURS: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+pub const COLOURS: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
 /// Most points drawn per curve; longer histories are thinned evenly.
 const MAX_POINTS: usize = 600;
 
@@ -95,23 +95,94 @@ fn label(value: f64) -> String {
     }
 }
 
-/// Redraws the chart of `history` on `canvas`, smoothing with weight `smoothing` on the past.
-pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory, smoothing: f32) {
+/// Where a chart of `history` draws on a canvas of `width` x `height`: the plot's edges and
+/// its value axis (none before the first step).
+struct Layout {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    steps: usize,
+    axis: Option<Axis>,
+}
+
+impl Layout {
+    fn new(history: &LossHistory, width: f64, height: f64) -> Self {
+        let steps = history.len();
+        let axis = Axis::fit(history.series.iter().flatten().copied()).filter(|_| steps > 0);
+        Self {
+            left: 52.0,
+            right: width - 12.0,
+            top: 12.0,
+            bottom: height - 28.0,
+            steps,
+            axis,
+        }
+    }
+
+    fn x_of(&self, step: usize) -> f64 {
+        self.left + (self.right - self.left) * (step as f64 / self.steps.max(1) as f64)
+    }
+
+    fn y_of(&self, axis: &Axis, value: f64) -> f64 {
+        self.bottom - (self.bottom - self.top) * axis.fraction(value)
+    }
+
+    /// The centre line of the legend's row for `term`.
+    fn legend_y(&self, term: usize) -> f64 {
+        self.top + 6.0 + 16.0 * term as f64
+    }
+}
+
+/// The term whose legend row or smoothed curve is under the canvas point (`x`, `y`), within a
+/// few pixels: how hovering the chart lights up a term of the model card's formula.
+pub fn term_at(canvas: &HtmlCanvasElement, history: &LossHistory, smoothing: f32, x: f64, y: f64) -> Option<usize> {
+    let layout = Layout::new(history, f64::from(canvas.width()), f64::from(canvas.height()));
+    let axis = layout.axis.as_ref()?;
+    let on_legend = |term: usize| (layout.legend_y(term) - 3.0 - y).abs() <= 8.0;
+    if x >= layout.right - 124.0
+        && let Some(term) = (0..history.names.len()).find(|&term| on_legend(term))
+    {
+        return Some(term);
+    }
+    if x < layout.left || x > layout.right {
+        return None;
+    }
+    let step = (((x - layout.left) / (layout.right - layout.left)) * layout.steps as f64).round() as usize;
+    let index = step.clamp(1, layout.steps) - 1;
+    history
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(term, series)| {
+            let value = *smoothed(series, smoothing).get(index)?;
+            value
+                .is_finite()
+                .then(|| (term, (layout.y_of(axis, f64::from(value)) - y).abs()))
+        })
+        .filter(|&(_, distance)| distance <= 10.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(term, _)| term)
+}
+
+/// Redraws the chart of `history` on `canvas`, smoothing with weight `smoothing` on the past;
+/// the term `highlight`, if any, is drawn bold and the others faded.
+pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory, smoothing: f32, highlight: Option<usize>) {
     let Some(ctx) = context_2d(canvas) else { return };
     let (width, height) = (f64::from(canvas.width()), f64::from(canvas.height()));
-    let (left, right, top, bottom) = (52.0, width - 12.0, 12.0, height - 28.0);
+    let layout = Layout::new(history, width, height);
+    let (left, right, top, bottom) = (layout.left, layout.right, layout.top, layout.bottom);
     ctx.clear_rect(0.0, 0.0, width, height);
     ctx.set_font("12px system-ui, sans-serif");
     ctx.set_fill_style_str("#555");
-    let steps = history.len();
-    let all_values = history.series.iter().flatten().copied();
-    let Some(axis) = Axis::fit(all_values).filter(|_| steps > 0) else {
+    let steps = layout.steps;
+    let Some(axis) = layout.axis.as_ref() else {
         ctx.fill_text("Losses appear here once training starts.", left, height / 2.0)
             .ok();
         return;
     };
-    let x_of = |step: usize| left + (right - left) * (step as f64 / steps.max(1) as f64);
-    let y_of = |value: f64| bottom - (bottom - top) * axis.fraction(value);
+    let x_of = |step: usize| layout.x_of(step);
+    let y_of = |value: f64| layout.y_of(axis, value);
 
     // Grid lines and labels.
     ctx.set_stroke_style_str("#e4e4e4");
@@ -132,14 +203,19 @@ pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory, smooth
     ctx.set_text_align("right");
     ctx.fill_text("step", right, height - 1.0).ok();
 
-    // Curves: raw faint, smoothed solid.
+    // Curves: raw faint, smoothed solid; a lit term bold, the others faded.
     let stride = steps.div_ceil(MAX_POINTS).max(1);
     for (term, series) in history.series.iter().enumerate() {
         let colour = COLOURS[term % COLOURS.len()];
+        let (fade, boldness) = match highlight {
+            Some(lit) if lit == term => (1.0, 2.0),
+            Some(_) => (0.3, 1.0),
+            None => (1.0, 1.0),
+        };
         ctx.set_stroke_style_str(colour);
         for (values, alpha, line_width) in [(series.clone(), 0.25, 1.0), (smoothed(series, smoothing), 1.0, 2.0)] {
-            ctx.set_global_alpha(alpha);
-            ctx.set_line_width(line_width);
+            ctx.set_global_alpha(alpha * fade);
+            ctx.set_line_width(line_width * boldness);
             ctx.begin_path();
             let mut pen_down = false;
             for (i, &value) in values.iter().enumerate().step_by(stride) {
@@ -163,14 +239,24 @@ pub fn draw_loss_chart(canvas: &HtmlCanvasElement, history: &LossHistory, smooth
     // Legend, top right, with the latest smoothed value of each term.
     ctx.set_text_align("left");
     for (term, name) in history.names.iter().enumerate() {
-        let y = top + 6.0 + 16.0 * term as f64;
+        let y = layout.legend_y(term);
         let latest = smoothed(&history.series[term], smoothing)
             .last()
             .copied()
             .unwrap_or(f32::NAN);
         ctx.set_fill_style_str(COLOURS[term % COLOURS.len()]);
-        ctx.fill_rect(right - 120.0, y - 5.0, 14.0, 4.0);
+        ctx.fill_rect(
+            right - 120.0,
+            y - 5.0,
+            14.0,
+            if highlight == Some(term) { 6.0 } else { 4.0 },
+        );
         ctx.set_fill_style_str("#333");
+        ctx.set_font(if highlight == Some(term) {
+            "bold 12px system-ui, sans-serif"
+        } else {
+            "12px system-ui, sans-serif"
+        });
         ctx.fill_text(&format!("{name} {}", label(f64::from(latest))), right - 100.0, y)
             .ok();
     }

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use super::Runtime;
 use super::driver::TrainState;
 use super::image_grid::draw_grid;
+use super::model_card::ObjectiveFold;
 use super::pretrained::PretrainedStore;
 use crate::data::IMAGE_PIXELS;
 use crate::model::DigitClassifier;
@@ -21,7 +22,7 @@ use crate::train::compare::{
     INTERPOLATION_STEPS, MaskKind, ModelScores, classifier_features, hidden_pixel_error, interpolate, score_model,
 };
 use crate::train::sessions::session_from_file;
-use crate::train::{ModelKind, Session, read_floats};
+use crate::train::{Hyperparameters, ModelKind, Session, read_floats};
 use crate::web::yield_to_browser;
 use crate::weights::WeightsFile;
 
@@ -93,11 +94,23 @@ struct Column {
     key: String,
     title: String,
     kind: ModelKind,
+    /// The settings it was trained with, for its folded objective.
+    settings: Hyperparameters,
     origin: String,
     steps: usize,
     wall_seconds: Option<f64>,
     parameters: usize,
     session: Rc<Box<dyn Session>>,
+}
+
+/// A column's heading: what the table's header and the metrics table show of it.
+#[derive(Clone, PartialEq)]
+struct ColumnHeading {
+    key: String,
+    title: String,
+    origin: String,
+    kind: ModelKind,
+    settings: Hyperparameters,
 }
 
 /// What the panel computed for one column.
@@ -124,7 +137,7 @@ pub fn ComparePanel(
     drawing: RwSignal<Option<Vec<f32>>>,
 ) -> impl IntoView {
     let columns = StoredValue::new_local(Vec::<Column>::new());
-    let column_titles = RwSignal::new(Vec::<(String, String, String)>::new());
+    let column_titles = RwSignal::new(Vec::<ColumnHeading>::new());
     let results = RwSignal::new(HashMap::<String, Results>::new());
     let progress = RwSignal::new(None::<(String, usize, usize)>);
     let problem = RwSignal::new(None::<String>);
@@ -147,7 +160,13 @@ pub fn ComparePanel(
     let refresh_titles = move || {
         column_titles.set(columns.with_value(|cs| {
             cs.iter()
-                .map(|c| (c.key.clone(), c.title.clone(), c.origin.clone()))
+                .map(|c| ColumnHeading {
+                    key: c.key.clone(),
+                    title: c.title.clone(),
+                    origin: c.origin.clone(),
+                    kind: c.kind,
+                    settings: c.settings,
+                })
                 .collect()
         }))
     };
@@ -302,6 +321,7 @@ pub fn ComparePanel(
                         key: key.clone(),
                         title: format!("Your {}", kind.label()),
                         kind,
+                        settings,
                         origin: format!("trained here, {steps} steps"),
                         steps,
                         wall_seconds: None,
@@ -389,8 +409,11 @@ pub fn ComparePanel(
                     <thead>
                         <tr>
                             <th></th>
-                            {move || column_titles.get().into_iter().map(|(key, title, origin)| view! {
-                                <th data-testid=format!("column-{key}")>{title}<br/><span class="origin">{origin}</span></th>
+                            {move || column_titles.get().into_iter().map(|heading| view! {
+                                <th data-testid=format!("column-{}", heading.key)>
+                                    {heading.title}<br/><span class="origin">{heading.origin}</span>
+                                    <ObjectiveFold kind=heading.kind settings=heading.settings />
+                                </th>
                             }).collect_view()}
                         </tr>
                     </thead>
@@ -404,7 +427,7 @@ pub fn ComparePanel(
                                     })}
                                     <p class="caption">{row.caption()}</p>
                                 </th>
-                                {move || column_titles.get().into_iter().map(|(key, _, _)| {
+                                {move || column_titles.get().into_iter().map(|ColumnHeading { key, .. }| {
                                     let cell_key = key.clone();
                                     let pixels = Signal::derive(move || results.with(|r| {
                                         r.get(&cell_key).and_then(|c| c.images.get(&row).cloned())
@@ -482,7 +505,7 @@ fn InputStrip(pixels: RwSignal<Vec<f32>>, mask: Option<RwSignal<MaskKind>>) -> i
 #[component]
 fn MetricsTable(
     columns: StoredValue<Vec<Column>, LocalStorage>,
-    column_titles: RwSignal<Vec<(String, String, String)>>,
+    column_titles: RwSignal<Vec<ColumnHeading>>,
     results: RwSignal<HashMap<String, Results>>,
     /// Whether the digit classifier's classes are the dataset's: else its figures are not shown.
     digit_classes: Signal<bool>,
@@ -593,6 +616,7 @@ async fn load_pretrained_column(
         key: kind.id().to_string(),
         title: kind.label().to_string(),
         kind,
+        settings: entry.settings.unwrap_or_else(|| Hyperparameters::defaults(kind)),
         origin: "pretrained".into(),
         steps: entry.steps,
         wall_seconds: Some(entry.wall_seconds),

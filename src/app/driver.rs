@@ -18,7 +18,7 @@ use crate::data::idx::{encode_idx_images, encode_idx_labels};
 use crate::data::{Dataset, IMAGE_SIDE};
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
-use crate::protocol::{Command, Event, ExportedWeights, StopReason};
+use crate::protocol::{Command, Event, ExportedWeights, HalfReport, StopReason};
 use crate::train::metrics::ClassReport;
 use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
 use crate::web::{browser_offers_webgpu, now_ms};
@@ -56,6 +56,8 @@ pub struct TrainState {
     pub notice: RwSignal<Option<String>>,
     /// Whether a single step (with its read back and preview) is in flight.
     pub stepping: RwSignal<bool>,
+    /// A GAN in slow motion: what its last half step did, until it trains another way.
+    pub slow_motion: RwSignal<Option<HalfReport>>,
     /// Whether training stopped because a loss became NaN or infinite.
     pub diverged: RwSignal<bool>,
     /// The settings the current session was started with.
@@ -139,6 +141,7 @@ impl TrainState {
             notice: RwSignal::new(None),
             diverged: RwSignal::new(false),
             stepping: RwSignal::new(false),
+            slow_motion: RwSignal::new(None),
             applied: RwSignal::new(Hyperparameters::defaults(ModelKind::VaeMlp)),
             coverage: RwSignal::new(Vec::new()),
             weights_source: RwSignal::new(WeightsChoice::Fresh),
@@ -270,6 +273,7 @@ impl TrainState {
         self.running.set(false);
         self.pausing.set(false);
         self.stepping.set(false);
+        self.slow_motion.set(None);
         self.diverged.set(false);
         self.steps_per_second.set(None);
         self.epochs.set(0.0);
@@ -409,6 +413,8 @@ impl TrainState {
         self.rate.update_value(RateMeter::clear);
         self.running.set(true);
         self.pausing.set(false);
+        // A step begun in slow motion is finished by the run.
+        self.slow_motion.set(None);
         self.send(Command::Play { run });
     }
 
@@ -421,17 +427,32 @@ impl TrainState {
         }
     }
 
-    /// Runs exactly one step (when paused) and shows its result.
-    pub fn single_step(self) {
-        if self.running.get_untracked()
+    /// Whether a single step or half step can run now: paused, none in flight, budget left,
+    /// losses finite.
+    fn can_step(self) -> bool {
+        !(self.running.get_untracked()
             || self.stepping.get_untracked()
             || self.steps_left() == 0
-            || self.diverged.get_untracked()
-        {
+            || self.diverged.get_untracked())
+    }
+
+    /// Runs exactly one step (when paused) and shows its result.
+    pub fn single_step(self) {
+        if !self.can_step() {
             return;
         }
         self.stepping.set(true);
+        self.slow_motion.set(None);
         self.send(Command::Step);
+    }
+
+    /// Runs the next half of a GAN's step (when paused): the slow-motion view.
+    pub fn half_step(self) {
+        if !self.can_step() {
+            return;
+        }
+        self.stepping.set(true);
+        self.send(Command::HalfStep);
     }
 
     /// Turns an event from the worker into what the panel shows.
@@ -505,6 +526,12 @@ impl TrainState {
             Event::Stepped => {
                 self.stepping.set(false);
                 self.take_snapshot();
+            }
+            Event::HalfStepped { half, .. } => {
+                self.stepping.set(false);
+                if let Some(half) = half {
+                    self.slow_motion.set(Some(half));
+                }
             }
             Event::Notice { message, .. } => self.notice.set(Some(message)),
             // The training worker runs no augmentation experiment (the Augment panel has its own worker).

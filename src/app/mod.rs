@@ -13,11 +13,14 @@ mod driver;
 mod explore_panel;
 mod image_grid;
 mod lab_canvas;
+mod model_card;
 mod modes_panel;
 mod pretrained;
 mod settings_form;
 mod share;
+mod slow_motion;
 mod speed_store;
+mod tour_guide;
 mod train_panel;
 mod training_worker;
 mod web_files;
@@ -37,6 +40,7 @@ use driver::TrainState;
 use explore_panel::ExplorePanel;
 use modes_panel::ModesPanel;
 use pretrained::PretrainedStore;
+use tour_guide::{TourGuide, tour_on_opening};
 use train_panel::TrainPanel;
 
 use crate::link::{DemoLink, HIDEABLE, LinkPanel, is_valid_dataset_name};
@@ -145,6 +149,10 @@ fn App() -> impl IntoView {
 #[component]
 fn Workspace(runtime: Runtime) -> impl IntoView {
     let runtime = StoredValue::new(runtime);
+    // Read before the address is rewritten to the state's link below.
+    let opened_with_link = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| search.len() > 1);
     let opened = read_link();
     let link = opened.link.clone();
     let panel = RwSignal::new(link.panel);
@@ -162,6 +170,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
     let link_notice = RwSignal::new((!opened.ignored.is_empty()).then(|| opened.ignored.clone()));
     let embed = link.embed;
     let hide = link.hide.clone();
+    // The guided tour: on a first plain visit, on a page its own step opened, or when asked for.
+    let tour_step = RwSignal::new(if embed { None } else { tour_on_opening(opened_with_link) });
     if embed && let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.class_list().add_1("embed");
     }
@@ -268,6 +278,8 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
                     {tab(LinkPanel::Modes, "Modes", "tab-modes")}
                 </nav>
                 <ShareBar link=current />
+                <button class="tour-button" data-testid="tour-button" on:click=move |_| tour_step.set(Some(0))
+                    title="A guided tour through the article's comparison, one demo per step">"Tour"</button>
             </div>
             <div hidden=move || panel.get() != LinkPanel::Train>
                 <TrainPanel runtime state kind settings pretrained active=train_visible opening />
@@ -288,6 +300,7 @@ fn Workspace(runtime: Runtime) -> impl IntoView {
             <div hidden=move || panel.get() != LinkPanel::Modes>
                 <ModesPanel runtime lab autorun=link.autorun && link.panel == LinkPanel::Modes />
             </div>
+            <TourGuide open=tour_step />
         </div>
     }
 }

@@ -160,7 +160,7 @@ pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, aut
                     }
                     (Ok(None), Ok(drawn)) => {
                         if let Some(canvas) = chart.get_untracked() {
-                            draw_loss_chart(&canvas, &history, 0.9);
+                            draw_loss_chart(&canvas, &history, 0.9, None);
                         }
                         if done {
                             held_out.set(nats);

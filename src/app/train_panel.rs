@@ -6,15 +6,17 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::Runtime;
-use super::chart::draw_loss_chart;
+use super::chart::{draw_loss_chart, term_at};
 use super::coverage_chart::draw_coverage;
 use super::dataset_picker::DatasetPicker;
 use super::downloads::{download_csv, download_png};
 use super::driver::TrainState;
 use super::driver::{COVERAGE_INTERVAL, COVERAGE_SAMPLES};
 use super::image_grid::draw_grid;
+use super::model_card::ModelCardView;
 use super::pretrained::PretrainedStore;
 use super::settings_form::SettingsForm;
+use super::slow_motion::SlowMotion;
 use super::weights_controls::WeightsControls;
 use crate::backend::choice::BackendPreference;
 use crate::link::WeightsChoice;
@@ -186,12 +188,36 @@ pub fn TrainPanel(
 
     let chart_ref = NodeRef::<Canvas>::new();
     let grid_ref = NodeRef::<Canvas>::new();
+    // The curve lit up by the model card's formula, or by hovering the chart itself.
+    let highlight = RwSignal::new(None::<String>);
+    let curves = Signal::derive(move || state.history.with(|h| h.names.clone()));
     Effect::new(move |_| {
-        let (canvas, smoothing) = (chart_ref.get(), smoothing.get());
-        state
-            .history
-            .with(|history| canvas.map(|c| draw_loss_chart(&c, history, smoothing)));
+        let (canvas, smoothing, lit) = (chart_ref.get(), smoothing.get(), highlight.get());
+        state.history.with(|history| {
+            let Some(canvas) = canvas else { return };
+            let term = lit
+                .as_ref()
+                .and_then(|name| history.names.iter().position(|n| n == name));
+            draw_loss_chart(&canvas, history, smoothing, term);
+            // Set once drawn, so a test can see which curve is lit.
+            let _ = canvas.set_attribute("data-highlight", lit.as_deref().unwrap_or(""));
+        });
     });
+    let hover_chart = move |ev: leptos::ev::MouseEvent| {
+        let Some(canvas) = chart_ref.get_untracked() else {
+            return;
+        };
+        // The canvas may be drawn scaled: map the pointer to canvas pixels.
+        let rect = canvas.get_bounding_client_rect();
+        let scale = f64::from(canvas.width()) / rect.width().max(1.0);
+        let (x, y) = (f64::from(ev.offset_x()) * scale, f64::from(ev.offset_y()) * scale);
+        let lit = state
+            .history
+            .with_untracked(|h| term_at(&canvas, h, smoothing.get_untracked(), x, y).map(|term| h.names[term].clone()));
+        if lit != highlight.get_untracked() {
+            highlight.set(lit);
+        }
+    };
     Effect::new(move |_| {
         let canvas = grid_ref.get();
         state.preview.with(|grid| {
@@ -309,7 +335,11 @@ pub fn TrainPanel(
                     {move || if settings_changed() { "Apply & reset" } else { "Reset" }}
                 </button>
             </div>
+            <Show when=move || kind.get().is_adversarial()>
+                <SlowMotion state />
+            </Show>
             <p class="model-summary">{move || kind.get().summary()}</p>
+            <ModelCardView kind settings curves highlight />
             {move || needs_labels().map(|message| view! {
                 <p class="notice warning" role="status" data-testid="needs-labels">{message}</p>
             })}
@@ -351,6 +381,7 @@ pub fn TrainPanel(
             <div class="views">
                 <figure class="chart" data-control="chart">
                     <canvas node_ref=chart_ref data-testid="loss-chart" width="640" height="300"
+                        on:mousemove=hover_chart on:mouseleave=move |_| highlight.set(None)
                         role="img" aria-label="Chart of every loss term against the training step"></canvas>
                     <figcaption>
                         {move || chart_caption(kind.get())}

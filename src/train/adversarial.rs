@@ -13,7 +13,8 @@ use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::fused_adam::FusedAdam;
 use super::trainer::{
-    PREVIEW_COUNT, PREVIEW_NOISE_SEED, Session, one_state_each, optimizer_bytes, optimizer_from_bytes, seed_step,
+    HalfStep, PREVIEW_COUNT, PREVIEW_NOISE_SEED, Player, Session, one_state_each, optimizer_bytes,
+    optimizer_from_bytes, seed_step,
 };
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
@@ -39,6 +40,9 @@ pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     /// The fakes of the last discriminator step, with the generator's graph, and their classes
     /// (the real batch's): the generator's step trains on them.
     last_fakes: Option<(Tensor<2>, Tensor<1, Int>)>,
+    /// Half way through a step in slow motion: the discriminator's half is done, with what it
+    /// reported (loss, D(x), D(G(z))), and the real batch and noise of its last update.
+    halfway: Option<Halfway>,
     steps: usize,
     seed: u64,
     device: Device,
@@ -70,6 +74,7 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
             label_smoothing: settings.label_smoothing as f32,
             batches,
             last_fakes: None,
+            halfway: None,
             steps: 0,
             seed: settings.seed,
             device: device.clone(),
@@ -107,11 +112,33 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
         self.generator().input_of(noise, labels)
     }
 
-    /// One discriminator update; returns (loss, mean D(x), mean D(G(z))), detached.
+    /// One discriminator update on the next real batch and fresh noise; returns (loss, mean
+    /// D(x), mean D(G(z))), detached.
     fn discriminator_step(&mut self) -> [Tensor<1>; 3] {
-        // Fakes are asked for the real batch's classes, so both halves have the same class mix.
+        let batch = self.next_batch();
+        self.discriminator_update(batch)
+    }
+
+    /// The next real batch with its classes, the generator's input for as many fakes (fresh
+    /// noise, then the real batch's classes, so both halves have the same class mix) and those
+    /// fakes, with the generator's graph.
+    fn next_batch(&mut self) -> DiscriminatorBatch {
         let (real, labels) = self.batches.next_labelled_batch();
-        let fakes = self.generator().generate(self.input(labels.clone()));
+        let input = self.input(labels.clone());
+        let fakes = self.generator().generate(input.clone());
+        DiscriminatorBatch {
+            real,
+            labels,
+            input,
+            fakes,
+        }
+    }
+
+    /// One discriminator update on `batch`; returns (loss, mean D(x), mean D(G(z))), detached.
+    fn discriminator_update(&mut self, batch: DiscriminatorBatch) -> [Tensor<1>; 3] {
+        let DiscriminatorBatch {
+            real, labels, fakes, ..
+        } = batch;
         let discriminator = self
             .discriminator
             .take()
@@ -164,21 +191,106 @@ impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
     }
 }
 
+/// One discriminator update's batch: real images, their classes, the generator's input for as
+/// many fakes, and those fakes (with the generator's graph).
+#[derive(Clone)]
+struct DiscriminatorBatch {
+    real: Tensor<2>,
+    labels: Tensor<1, Int>,
+    input: Tensor<2>,
+    fakes: Tensor<2>,
+}
+
+/// The discriminator's half of a step in slow motion, waiting for the generator's.
+struct Halfway {
+    /// What its last update reported: loss, mean D(x), mean D(G(z)).
+    reported: [Tensor<1>; 3],
+    /// That update's batch.
+    batch: DiscriminatorBatch,
+}
+
+impl<G: Generator, D: Discriminator> AdversarialTrainer<G, D> {
+    /// The discriminator's mean verdicts `[real, fake]` on `real` images and `fakes` of classes
+    /// `labels`, in inference mode (batch norm reads its running statistics and updates none).
+    fn verdicts(&self, real: &Tensor<2>, labels: &Tensor<1, Int>, fakes: Tensor<2>) -> [Tensor<1>; 2] {
+        let discriminator = self.discriminator().valid();
+        [
+            self.loss
+                .reported_score(judge(&discriminator, real.clone(), labels.clone())),
+            self.loss
+                .reported_score(judge(&discriminator, fakes.detach(), labels.clone())),
+        ]
+    }
+
+    /// The discriminator's half: its updates of this step, with the verdicts on the last one's
+    /// real digits and fakes before and after it. The same draws as [`Session::step`] makes, in
+    /// the same order, so two halves train exactly as one step does.
+    fn discriminator_half(&mut self) -> HalfStep {
+        seed_step(&self.device, self.seed, self.steps);
+        for _ in 1..self.discriminator_steps {
+            self.discriminator_step();
+        }
+        let batch = self.next_batch();
+        let [real_before, fake_before] = self.verdicts(&batch.real, &batch.labels, batch.fakes.clone());
+        let reported = self.discriminator_update(batch.clone());
+        let [real_after, fake_after] = self.verdicts(&batch.real, &batch.labels, batch.fakes.clone());
+        self.halfway = Some(Halfway { reported, batch });
+        HalfStep {
+            player: Player::Discriminator,
+            verdicts: Tensor::cat(vec![real_before, fake_before, real_after, fake_after], 0),
+            losses: None,
+        }
+    }
+
+    /// The generator's half, completing the step the discriminator's half began, with the
+    /// verdicts on the fakes the generator makes from that half's noise (in inference mode)
+    /// before and after its update.
+    fn generator_half(&mut self, halfway: Halfway) -> HalfStep {
+        let Halfway { reported, batch } = halfway;
+        let made = |trainer: &Self| trainer.generator().valid().generate(batch.input.clone());
+        let [real, fake_before] = self.verdicts(&batch.real, &batch.labels, made(self));
+        let losses = self.finish_step(reported);
+        let [_, fake_after] = self.verdicts(&batch.real, &batch.labels, made(self));
+        HalfStep {
+            player: Player::Generator,
+            verdicts: Tensor::cat(vec![real.clone(), fake_before, real, fake_after], 0),
+            losses: Some(losses),
+        }
+    }
+
+    /// The generator's update after the discriminator's, which `reported` (loss, mean D(x),
+    /// mean D(G(z))): the step's loss terms.
+    fn finish_step(&mut self, reported: [Tensor<1>; 3]) -> Tensor<1> {
+        let generator_loss = self.generator_step();
+        self.steps += 1;
+        let [d_loss, real, fake] = reported;
+        Tensor::cat(vec![d_loss, generator_loss, real, fake], 0)
+    }
+}
+
 impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     fn loss_names(&self) -> &'static [&'static str] {
         &["d_loss", "g_loss", "D(x)", "D(G(z))"]
     }
 
     fn step(&mut self) -> Tensor<1> {
+        // A step begun in slow motion is finished, not begun again.
+        if let Some(halfway) = self.halfway.take() {
+            return self.finish_step(halfway.reported);
+        }
         seed_step(&self.device, self.seed, self.steps);
         let mut reported = self.discriminator_step();
         for _ in 1..self.discriminator_steps {
             reported = self.discriminator_step();
         }
-        let generator_loss = self.generator_step();
-        self.steps += 1;
-        let [d_loss, real, fake] = reported;
-        Tensor::cat(vec![d_loss, generator_loss, real, fake], 0)
+        self.finish_step(reported)
+    }
+
+    fn half_step(&mut self) -> Option<HalfStep> {
+        Some(match self.halfway.take() {
+            None => self.discriminator_half(),
+            Some(halfway) => self.generator_half(halfway),
+        })
     }
 
     fn steps_done(&self) -> usize {
@@ -258,6 +370,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         self.generator_optimizer = adam();
         self.discriminator_optimizer = adam();
         self.steps = 0;
+        self.halfway = None;
         Ok(())
     }
 
@@ -281,6 +394,7 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         self.batches
             .skip(steps.saturating_sub(self.steps) * self.discriminator_steps);
         self.steps = steps;
+        self.halfway = None;
     }
 }
 

@@ -20,6 +20,6 @@ pub use classifier::{ClassifierTrainer, classifier_config, classifier_from_file,
 pub use evaluate::HeldOutScores;
 pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;
-pub use trainer::{Session, Trainer};
+pub use trainer::{HalfStep, Player, Session, Trainer};
 // The zoo's names, for the layers above that use them with the training loop.
 pub use crate::zoo::{Hyperparameters, ModelKind, model_config};

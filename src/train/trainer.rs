@@ -27,12 +27,42 @@ pub fn seed_step(device: &Device, seed: u64, step: usize) {
     device.seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(step as u64 + 1));
 }
 
+/// Which player of a GAN a half step trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Player {
+    /// The discriminator's updates: the first half of a step.
+    Discriminator,
+    /// The generator's update: the second half, which completes the step.
+    Generator,
+}
+
+/// What one half of a GAN's step did, for the slow-motion view: the discriminator's mean
+/// verdicts, before and after the half, on the batch that half trained on (the discriminator
+/// in inference mode, so looking changes nothing).
+#[derive(Debug, Clone)]
+pub struct HalfStep {
+    /// Whose update it was.
+    pub player: Player,
+    /// `[real before, fake before, real after, fake after]`, as the chart reports D(x) and
+    /// D(G(z)) (probabilities for the non-saturating loss, raw scores otherwise); for the
+    /// generator's half, "after" judges the fakes its updated self makes from the same noise.
+    pub verdicts: Tensor<1>,
+    /// The whole step's loss terms, once the generator's half completed it.
+    pub losses: Option<Tensor<1>>,
+}
+
 /// A training session seen from outside, whatever its model: what panels and commands use.
 pub trait Session {
     /// Names of the loss terms each step reports, the first being the objective.
     fn loss_names(&self) -> &'static [&'static str];
     /// Runs one optimisation step and returns its loss terms `[terms]`, still on the device.
     fn step(&mut self) -> Tensor<1>;
+    /// Runs the next half of a GAN's step (the discriminator's, then the generator's): the
+    /// slow-motion view. Two halves do exactly what one [`step`](Self::step) does. `None` for a
+    /// model without players.
+    fn half_step(&mut self) -> Option<HalfStep> {
+        None
+    }
     /// Steps taken so far.
     fn steps_done(&self) -> usize;
     /// Number of trainable parameters (both players, for a GAN).

@@ -13,12 +13,12 @@ use crate::backend::choice::{BackendInfo, BackendKind, BackendPreference, SpeedD
 use crate::backend::memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::data::MnistSplit;
 use crate::model::DigitClassifier;
-use crate::protocol::{Command, Event, ExportedWeights, PretrainedGenerator, StopReason};
+use crate::protocol::{Command, Event, ExportedWeights, HalfReport, PretrainedGenerator, StopReason};
 use crate::train::augment::{AugmentExperiment, AugmentPlan};
 use crate::train::history::first_non_finite_step;
 use crate::train::metrics::class_report;
 use crate::train::sessions::{session_from_file, start_session};
-use crate::train::{Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
+use crate::train::{HalfStep, Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
 /// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
@@ -206,6 +206,10 @@ impl<H: Host> WorkerCore<H> {
             Command::Step => {
                 self.settle_backend().await;
                 self.single_step().await;
+            }
+            Command::HalfStep => {
+                self.settle_backend().await;
+                self.half_step().await;
             }
             Command::Load {
                 request,
@@ -580,6 +584,48 @@ impl<H: Host> WorkerCore<H> {
         self.post(Event::Stepped);
     }
 
+    /// Runs the next half of a GAN's step when nothing else runs (slow motion) and says what it
+    /// did; the generator's half completes the step, whose losses and preview follow as after a
+    /// single step.
+    async fn half_step(&mut self) {
+        let idle = self.run.is_none() && !self.diverged && self.steps_left() > 0;
+        let half = if idle {
+            self.model.as_mut().and_then(|m| m.session.half_step())
+        } else {
+            None
+        };
+        let report = match half {
+            Some(half) => self.report_half(half).await,
+            None => None,
+        };
+        self.post(Event::HalfStepped {
+            generation: self.generation,
+            half: report,
+        });
+    }
+
+    /// Reads `half` back and, when it completed a step, sends its losses and preview.
+    async fn report_half(&mut self, half: HalfStep) -> Option<HalfReport> {
+        let verdicts = match read_floats(half.verdicts).await {
+            Ok(verdicts) => verdicts,
+            Err(e) => {
+                self.stop(Some(StopReason::ReadBack { error: e.to_string() }));
+                return None;
+            }
+        };
+        if let Some(losses) = half.losses {
+            match self.post_losses(vec![losses]).await {
+                Ok(_) => self.refresh_preview().await,
+                Err(ending) => self.stop(Some(ending)),
+            }
+        }
+        Some(HalfReport {
+            player: half.player,
+            verdicts,
+            steps: self.steps_done().unwrap_or(0),
+        })
+    }
+
     /// One slice of the run in progress: its steps, then the preview and coverage when due;
     /// ends the run at the budget or when a loss diverged.
     async fn train_slice(&mut self) {
@@ -634,10 +680,19 @@ impl<H: Host> WorkerCore<H> {
             return Ok(0);
         };
         let queued: Vec<Tensor<1>> = (0..max_steps.max(1)).map(|_| model.session.step()).collect();
+        self.post_losses(queued).await
+    }
+
+    /// Reads back the loss terms of the steps just taken, `queued` one tensor a step, and sends
+    /// them; a loss that is not finite ends the run.
+    async fn post_losses(&mut self, queued: Vec<Tensor<1>>) -> Result<usize, StopReason> {
         let done = queued.len();
         let values = read_floats(Tensor::cat(queued, 0))
             .await
             .map_err(|e| StopReason::ReadBack { error: e.to_string() })?;
+        let Some(model) = self.model.as_ref() else {
+            return Ok(0);
+        };
         let (steps, epochs) = (model.session.steps_done(), model.session.epochs_done());
         let learning_rate = model.settings.learning_rate;
         let diverged_at = first_non_finite_step(&values, values.len() / done).map(|index| steps - done + index + 1);

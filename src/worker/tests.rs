@@ -12,8 +12,8 @@ use super::{COVERAGE_INTERVAL, WorkerCore};
 use crate::backend::choice::{BackendKind, BackendPreference, SpeedDuel};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
-use crate::protocol::{Command, Event, StopReason};
-use crate::train::{Hyperparameters, ModelKind};
+use crate::protocol::{Command, Event, HalfReport, StopReason};
+use crate::train::{Hyperparameters, ModelKind, Player};
 use crate::weights::WeightsFile;
 
 const ADAPTER: &str = "Fake GPU";
@@ -193,6 +193,105 @@ fn a_step_runs_exactly_one_step_and_is_refused_while_training_runs() {
     assert_eq!(reported_steps(&events[..stepped[1]]), vec![1, 2]);
     // The third came while training ran: it added no step of its own.
     assert!(reported_steps(&events[stepped[1]..stepped[2]]).is_empty());
+    assert_eq!(core.steps_done(), Some(BUDGET));
+}
+
+/// The half steps the worker reported, in order.
+fn halves(events: &[Event]) -> Vec<Option<HalfReport>> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::HalfStepped { half, .. } => Some(half.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_gan_in_slow_motion_trains_exactly_as_it_does_step_by_step() {
+    let gan = Command::Reset {
+        generation: 1,
+        kind: ModelKind::GanMlp,
+        settings: settings(ModelKind::GanMlp),
+    };
+    let opened = || {
+        FakeHost::new()
+            .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+            .then(gan.clone())
+    };
+    // Three halves, then a step, which finishes the step the third half began.
+    let slow = drive(
+        opened()
+            .then(Command::HalfStep)
+            .then(Command::HalfStep)
+            .then(Command::HalfStep)
+            .then(Command::Step),
+    );
+    let whole = drive(opened().then(Command::Step).then(Command::Step));
+    let (slow, whole) = (slow.host().events(), whole.host().events());
+
+    let reports: Vec<HalfReport> = halves(&slow)
+        .into_iter()
+        .map(|h| h.expect("a GAN steps in halves"))
+        .collect();
+    let players: Vec<(Player, usize)> = reports.iter().map(|h| (h.player, h.steps)).collect();
+    assert_eq!(
+        players,
+        [
+            (Player::Discriminator, 0),
+            (Player::Generator, 1),
+            (Player::Discriminator, 1)
+        ]
+    );
+    assert_eq!(reported_steps(&slow), [1, 2], "the generator's half completes a step");
+    assert_eq!(
+        loss_values(&slow),
+        loss_values(&whole),
+        "halves train exactly as whole steps"
+    );
+    let generator_half = slow
+        .iter()
+        .position(|e| matches!(e, Event::HalfStepped { half: Some(h), .. } if h.player == Player::Generator))
+        .unwrap();
+    assert!(
+        slow[..generator_half]
+            .iter()
+            .any(|e| matches!(e, Event::Preview { step: 1, .. })),
+        "the grid of the completed step comes before the report"
+    );
+    // The discriminator's first update, seen on its own batch: real up, fakes down.
+    let [real_before, fake_before, real_after, fake_after] = reports[0].verdicts[..] else {
+        panic!("four verdicts: {:?}", reports[0].verdicts)
+    };
+    assert!(
+        real_after > real_before && fake_after < fake_before,
+        "{:?}",
+        reports[0].verdicts
+    );
+    // The generator's half leaves the discriminator's verdict on real digits as it was.
+    assert_eq!(reports[1].verdicts[0], reports[1].verdicts[2]);
+}
+
+#[test]
+fn a_half_step_is_refused_for_a_model_without_players_and_while_training_runs() {
+    let core = drive(
+        FakeHost::new()
+            .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+            .then(reset(1))
+            .then(Command::HalfStep)
+            .then(Command::Play { run: 1 })
+            .then(Command::HalfStep),
+    );
+    let events = core.host().events();
+    assert_eq!(halves(&events), [None, None]);
+    let first = events
+        .iter()
+        .position(|e| matches!(e, Event::HalfStepped { .. }))
+        .unwrap();
+    assert!(
+        reported_steps(&events[..first]).is_empty(),
+        "an autoencoder took no half step"
+    );
     assert_eq!(core.steps_done(), Some(BUDGET));
 }
 
@@ -732,6 +831,7 @@ enum Action {
     Play,
     Pause,
     Step,
+    HalfStep,
     Reset,
     Export,
     LoadExported,
@@ -745,6 +845,7 @@ fn action() -> impl Strategy<Value = Action> {
         3 => Just(Action::Play),
         2 => Just(Action::Pause),
         2 => Just(Action::Step),
+        1 => Just(Action::HalfStep),
         1 => Just(Action::Reset),
         2 => Just(Action::Export),
         1 => Just(Action::LoadExported),
@@ -859,6 +960,7 @@ proptest! {
                 Action::Play => { run += 1; Command::Play { run } }
                 Action::Pause => Command::Pause,
                 Action::Step => Command::Step,
+                Action::HalfStep => Command::HalfStep,
                 Action::Reset => { generation += 1; reset(generation) }
                 Action::Export => { request += 1; Command::Export { request } }
                 Action::LoadExported | Action::LoadGarbage => {
@@ -909,6 +1011,8 @@ proptest! {
         let steps_sent = handed.iter().filter(|(_, c)| matches!(c, Command::Step)).count();
         let stepped = events.iter().filter(|e| matches!(e, Event::Stepped)).count();
         prop_assert_eq!(steps_sent, stepped, "every step answered");
+        let halves_sent = handed.iter().filter(|(_, c)| matches!(c, Command::HalfStep)).count();
+        prop_assert_eq!(halves_sent, halves(&events).len(), "every half step answered");
 
         // The last play press gets its stop, unless the model was replaced after it.
         if let Some(last_play) = handed.iter().rposition(|(_, c)| matches!(c, Command::Play { .. })) {

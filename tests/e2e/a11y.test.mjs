@@ -37,7 +37,8 @@ const shownControls = (page, panel) => page.evaluate(panel => {
   const scope = [document.querySelector('.bar'), document.querySelector(`[data-testid="${panel}-panel"]`)];
   const name = el => el.dataset.testid || el.getAttribute('aria-label') || el.textContent.trim() || el.outerHTML.slice(0, 80);
   return scope.flatMap(root => [...root.querySelectorAll('button, input, select, textarea, a[href], [tabindex]')])
-    .filter(el => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+    // checkVisibility() also leaves out what a closed <details> holds (laid out, but skipped).
+    .filter(el => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 && el.checkVisibility({ visibilityProperty: true }))
     .map((el, i) => { el.dataset.a11y = String(i); return { id: String(i), name: name(el) }; });
 }, panel);
 

@@ -64,9 +64,11 @@ const BASE_FLAGS = [
  * Starts headless Chromium with a fresh profile; `webgpu` chooses whether WebGPU is on.
  * `serviceWorkers: 'block'` keeps the site's offline copy (www/sw.js) out, for a test that
  * routes the server's answers (a service worker would answer from its cache instead).
+ * The guided tour opens by itself on a first plain visit; tests of everything else visit as
+ * someone who has closed it (`tour: true` visits as a newcomer, for the tour's own test).
  * Resolves to { context, close }.
  */
-export async function launchBrowser({ webgpu, serviceWorkers = 'allow' }) {
+export async function launchBrowser({ webgpu, serviceWorkers = 'allow', tour = false }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'genplay-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -75,6 +77,13 @@ export async function launchBrowser({ webgpu, serviceWorkers = 'allow' }) {
     viewport: { width: 1200, height: 900 },
     serviceWorkers,
   });
+  if (!tour) {
+    await context.addInitScript(() => {
+      try {
+        if (localStorage.getItem('genplay.tour') === null) localStorage.setItem('genplay.tour', 'closed');
+      } catch { /* storage refused: the tour then opens, as it would for such a visitor */ }
+    });
+  }
   return {
     context,
     close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); },
