@@ -222,6 +222,18 @@ pub enum Event {
         /// `64 * 784` intensities in `[0, 1]`.
         pixels: Vec<f32>,
     },
+    /// Where an encoder puts a fixed batch of held-out digits: the first two numbers of each
+    /// code (the posterior mean for a VAE), sent with each preview of a model with an encoder.
+    Codes {
+        /// The session it belongs to.
+        generation: u64,
+        /// Steps the session had done when the digits were encoded.
+        step: usize,
+        /// `(x, y)` of each digit, flattened.
+        points: Vec<f32>,
+        /// The class of each digit.
+        classes: Vec<u8>,
+    },
     /// The classifier's verdict on a generator's samples at a step.
     Coverage {
         /// The session it belongs to.
@@ -335,6 +347,7 @@ impl Event {
             Event::Started { generation, .. }
             | Event::Losses { generation, .. }
             | Event::Preview { generation, .. }
+            | Event::Codes { generation, .. }
             | Event::Coverage { generation, .. }
             | Event::Stopped { generation, .. }
             | Event::HalfStepped { generation, .. }

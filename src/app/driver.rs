@@ -34,6 +34,17 @@ pub struct PreviewGrid {
     pub pixels: Vec<f32>,
 }
 
+/// The first two numbers of the codes of a fixed batch of held-out digits, with their classes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeScatter {
+    /// Steps the model had done when they were encoded.
+    pub step: usize,
+    /// `(x, y)` of each digit, flattened.
+    pub points: Vec<f32>,
+    /// The class of each digit.
+    pub classes: Vec<u8>,
+}
+
 /// The Train panel's state: what the view shows, kept in step with the training worker.
 #[derive(Clone, Copy)]
 pub struct TrainState {
@@ -46,6 +57,8 @@ pub struct TrainState {
     pub history: RwSignal<LossHistory>,
     /// The latest preview grid.
     pub preview: RwSignal<Option<PreviewGrid>>,
+    /// For a model with an encoder: where it puts a fixed batch of held-out digits.
+    pub codes: RwSignal<Option<CodeScatter>>,
     /// What the preview grid shows for the current model.
     pub preview_kind: RwSignal<PreviewKind>,
     /// Recent training speed.
@@ -135,6 +148,7 @@ impl TrainState {
             pausing: RwSignal::new(false),
             history: RwSignal::new(LossHistory::default()),
             preview: RwSignal::new(None),
+            codes: RwSignal::new(None),
             preview_kind: RwSignal::new(PreviewKind::Samples),
             steps_per_second: RwSignal::new(None),
             epochs: RwSignal::new(0.0),
@@ -250,6 +264,7 @@ impl TrainState {
         self.weights_source.set(WeightsChoice::Fresh);
         let generation = self.start_afresh();
         self.preview.set(None);
+        self.codes.set(None);
         self.history.set(LossHistory::default());
         self.send(Command::Reset {
             generation,
@@ -505,6 +520,9 @@ impl TrainState {
                 self.take_snapshot_when_due();
             }
             Event::Preview { step, pixels, .. } => self.preview.set(Some(PreviewGrid { step, pixels })),
+            Event::Codes {
+                step, points, classes, ..
+            } => self.codes.set(Some(CodeScatter { step, points, classes })),
             Event::Coverage { step, report, .. } => self.coverage.update(|c| c.push((step, report))),
             Event::Stopped { run, reason, .. } => {
                 let diverged = reason.as_ref().is_some_and(StopReason::is_divergence);

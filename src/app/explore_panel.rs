@@ -25,7 +25,7 @@ const EXTENT: f64 = 3.0;
 /// Side of both canvases, in canvas pixels (15 images of 28 pixels).
 const SIDE: f64 = (GRID * 28) as f64;
 /// One colour per digit class (Okabe-Ito and friends, distinguishable for colour-blind readers).
-const CLASS_COLOURS: [&str; 10] = [
+pub(super) const CLASS_COLOURS: [&str; 10] = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442", "#999999", "#882255",
 ];
 

@@ -3,6 +3,7 @@
 
 mod augment_panel;
 mod chart;
+mod code_scatter;
 mod compare_panel;
 mod coverage_chart;
 mod dataset;

@@ -115,7 +115,7 @@ fn ArchitectureDiagram(networks: Vec<Network>, total: usize) -> impl IntoView {
         let fraction = output.map_or(0.0, |w| ((w as f64).ln() + 1.0) / (widest.ln() + 1.0));
         (COLUMN - 16.0) * fraction.clamp(0.1, 1.0)
     };
-    let summary = networks
+    let mut summary = networks
         .iter()
         .map(|n| {
             format!(
@@ -127,6 +127,20 @@ fn ArchitectureDiagram(networks: Vec<Network>, total: usize) -> impl IntoView {
         })
         .collect::<Vec<_>>()
         .join("; ");
+    // A GAN: the generator's output is the discriminator's input, drawn as a path between them.
+    let gan = networks.len() == 2;
+    let data_path = gan.then(|| {
+        summary.push_str("; the generator's images G(z) go to the discriminator, beside real digits x");
+        let middle = |row: usize| 22.0 + ROW * row as f64 + (ROW - 4.0) / 2.0;
+        let last = networks[0].layers.len().saturating_sub(1);
+        // Down the gap between the columns, clear of the rows' text.
+        let (from_y, gap, to_y) = (middle(last), COLUMN - 8.0, middle(0));
+        view! {
+            <path class="data-path" d=format!(
+                "M {} {from_y} L {gap} {from_y} L {gap} {to_y} L {COLUMN} {to_y}", COLUMN - 14.0
+            ) />
+        }
+    });
     let columns = networks
         .into_iter()
         .enumerate()
@@ -162,11 +176,13 @@ fn ArchitectureDiagram(networks: Vec<Network>, total: usize) -> impl IntoView {
             <svg data-testid="architecture" data-parameters=total viewBox=format!("0 0 {width} {height}")
                 width=width height=height role="img" aria-label=summary>
                 {columns}
+                {data_path}
             </svg>
             <figcaption>
                 {format!("{} parameters (batch norm's running statistics included), read from the model's own modules \
                     by burn's module visitor: each row a layer, in the order its network declares them, its bar as wide \
-                    as the log of its output", grouped(total))}
+                    as the log of its output.", grouped(total))}
+                {gan.then_some(" The dashed line is the generator's images G(z), which the discriminator judges beside real digits x.")}
             </figcaption>
         </figure>
     }

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::Runtime;
 use super::chart::{draw_loss_chart, term_at};
+use super::code_scatter::CodeScatterView;
 use super::coverage_chart::draw_coverage;
 use super::dataset_picker::DatasetPicker;
 use super::downloads::{download_csv, download_png};
@@ -401,6 +402,7 @@ pub fn TrainPanel(
                         " "<button class="link" data-testid="export-png" on:click=export_png>"Download grid (PNG)"</button>
                     </figcaption>
                 </figure>
+                <CodeScatterView codes=state.codes />
             </div>
             <Show when=move || state.preview_kind.get() == PreviewKind::Samples>
                 <figure class="coverage" data-testid="coverage" data-control="coverage">

@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde_bytes::ByteBuf;
 
 use super::host::Host;
 use crate::backend::choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory, date_text};
-use crate::data::MnistSplit;
+use crate::data::{IMAGE_PIXELS, MnistSplit};
 use crate::model::DigitClassifier;
 use crate::protocol::{Command, Event, ExportedWeights, HalfReport, PretrainedGenerator, StopReason};
 use crate::train::augment::{AugmentExperiment, AugmentPlan};
@@ -36,6 +36,8 @@ pub const COVERAGE_INTERVAL: usize = 200;
 pub const COVERAGE_SAMPLES: usize = 256;
 /// Seed of the noise of those samples (the same at every check).
 const COVERAGE_SEED: u64 = 11;
+/// Held-out digits whose codes the Train panel's latent scatter shows.
+pub const CODE_PROBE: usize = 200;
 /// Why the CPU trains when the user chose it.
 const CPU_CHOSEN: &str = "you asked for the CPU backend";
 
@@ -743,7 +745,8 @@ impl<H: Host> WorkerCore<H> {
         }
     }
 
-    /// Reads the current preview grid back and sends it.
+    /// Reads the current preview grid back and sends it, and for a model with an encoder where
+    /// it puts [`CODE_PROBE`] held-out digits.
     async fn refresh_preview(&self) {
         let Some(model) = self.model.as_ref() else { return };
         let (generation, step) = (self.generation, model.session.steps_done());
@@ -757,6 +760,36 @@ impl<H: Host> WorkerCore<H> {
                 generation,
                 message: format!("Could not show the preview: {e}."),
             }),
+        }
+        self.send_codes().await;
+    }
+
+    /// The first two numbers of the codes of the first [`CODE_PROBE`] held-out digits, for a
+    /// model with an encoder: the Train panel's latent scatter.
+    async fn send_codes(&self) {
+        let (Some(model), Some(data), Some((device, _))) =
+            (self.model.as_ref(), self.data.as_ref(), self.device.as_ref())
+        else {
+            return;
+        };
+        let count = CODE_PROBE.min(data.held_out.len());
+        if count == 0 || model.kind.is_adversarial() {
+            return;
+        }
+        let pixels = data.held_out.pixels[..count * IMAGE_PIXELS].to_vec();
+        let images = Tensor::from_data(TensorData::new(pixels, [count, IMAGE_PIXELS]), device);
+        let Some(codes) = model.session.encode(images) else {
+            return;
+        };
+        let (generation, step) = (self.generation, model.session.steps_done());
+        // A failed read leaves the last scatter shown; every code has at least two numbers.
+        if let Ok(points) = read_floats(codes.slice([0..count, 0..2])).await {
+            self.post(Event::Codes {
+                generation,
+                step,
+                points,
+                classes: data.held_out.labels[..count].to_vec(),
+            });
         }
     }
 

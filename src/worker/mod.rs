@@ -24,7 +24,7 @@ mod fake_host;
 #[cfg(test)]
 mod tests;
 
-pub use core::{COVERAGE_INTERVAL, COVERAGE_SAMPLES, WorkerCore};
+pub use core::{CODE_PROBE, COVERAGE_INTERVAL, COVERAGE_SAMPLES, WorkerCore};
 pub use host::Host;
 
 #[cfg(target_arch = "wasm32")]

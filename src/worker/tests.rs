@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_bytes::ByteBuf;
 
 use super::fake_host::FakeHost;
-use super::{COVERAGE_INTERVAL, WorkerCore};
+use super::{CODE_PROBE, COVERAGE_INTERVAL, WorkerCore};
 use crate::backend::choice::{BackendKind, BackendPreference, SpeedDuel};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
@@ -270,6 +270,59 @@ fn a_gan_in_slow_motion_trains_exactly_as_it_does_step_by_step() {
     );
     // The generator's half leaves the discriminator's verdict on real digits as it was.
     assert_eq!(reports[1].verdicts[0], reports[1].verdicts[2]);
+}
+
+/// The `(step, points, classes)` of each `Codes` event.
+fn codes(events: &[Event]) -> Vec<(usize, usize, usize)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Codes {
+                step, points, classes, ..
+            } => Some((*step, points.len(), classes.len())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_model_with_an_encoder_shows_where_it_puts_held_out_digits_and_a_gan_does_not() {
+    let model = |kind| Command::Reset {
+        generation: 1,
+        kind,
+        settings: settings(kind),
+    };
+    let encoder = drive(
+        FakeHost::new()
+            .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+            .then(model(ModelKind::VaeMlp))
+            .then(Command::Step),
+    );
+    let events = encoder.host().events();
+    let shown = codes(&events);
+    assert_eq!(shown.last(), Some(&(1, 2 * CODE_PROBE, CODE_PROBE)), "{shown:?}");
+    let Some(Event::Codes { points, classes, .. }) = events.iter().rev().find(|e| matches!(e, Event::Codes { .. }))
+    else {
+        unreachable!()
+    };
+    assert!(points.iter().all(|p| p.is_finite()) && points.iter().any(|&p| p != points[0]));
+    assert_eq!(&classes[..], &digits_held_out_labels()[..CODE_PROBE]);
+    let gan = drive(
+        FakeHost::new()
+            .then(start(BackendPreference::Cpu, SpeedMemory::default()))
+            .then(model(ModelKind::GanMlp))
+            .then(Command::Step),
+    );
+    assert!(codes(&gan.host().events()).is_empty(), "a GAN has no encoder");
+}
+
+/// The classes of the held-out digits, as the split makes them.
+fn digits_held_out_labels() -> Vec<u8> {
+    let (images, labels) = digits();
+    crate::data::MnistSplit::from_idx(images, labels)
+        .unwrap()
+        .held_out
+        .labels
 }
 
 #[test]

@@ -1,7 +1,8 @@
 // The model card beside the Train panel's model menu: every model shows its objective as MathML
 // and its architecture as a diagram read from the module; the diagram follows the settings; a
 // formula's term lights its loss curve up and the chart's legend lights the term; axe-core
-// finds nothing serious in an open card; each Compare column folds its model's objective.
+// finds nothing serious in an open card; each Compare column folds its model's objective; an
+// encoder's latent scatter is drawn at the step training paused on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -72,6 +73,19 @@ test('CPU: every model has a card with a formula and a diagram; terms and curves
     await waitForSteps(page, 3, { timeout: 300_000, polling: 200 });
     await page.click('[data-testid="train-button"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent === 'Resume', null, { timeout: 120_000 });
+    // The latent scatter: where the encoder puts held-out digits, drawn at the step training paused on.
+    await page.waitForFunction(() => {
+      const scatter = document.querySelector('[data-testid="code-scatter"]');
+      return scatter && Number(scatter.dataset.step) === Number(document.querySelector('[data-testid="step-count"]').textContent);
+    }, null, { timeout: 120_000 });
+    const scatter = await page.evaluate(() => {
+      const canvas = document.querySelector('[data-testid="code-scatter"]');
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let coloured = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 600) coloured++;
+      return { coloured, extent: Number(canvas.dataset.extent) };
+    });
+    assert.ok(scatter.coloured > 300 && scatter.extent > 0, `the scatter shows its digits: ${JSON.stringify(scatter)}`);
     await page.hover('[data-testid="objective"] [data-curve="kl"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]').dataset.highlight === 'kl');
     assert.ok(await page.locator('[data-testid="objective"] [data-curve="kl"].lit').count() > 0, 'the hovered term is lit');

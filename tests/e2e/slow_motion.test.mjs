@@ -28,6 +28,7 @@ test('CPU: a GAN steps in halves, each one shown, and trains on afterwards', { t
     await waitForSteps(page, 1);
     await page.waitForSelector('[data-testid="sample-grid"][data-step="1"]', { timeout: 120_000 });
     assert.match(await page.textContent('[data-testid="half-report"]'), /Step 1 is complete/);
+    assert.equal(await page.locator('[data-testid="code-scatter"]').count(), 0, 'a GAN has no encoder to scatter');
     // The keyboard reaches it too: a third half, pressed with Enter.
     await page.focus('[data-testid="half-step"]');
     await page.keyboard.press('Enter');

@@ -1,9 +1,14 @@
 // The guided tour: a first plain visit opens it; the keyboard steps through it and Escape
-// closes it for good (until the bar's Tour button); each step's link opens a working demo of
-// what the step says, and the tour is still at that step on the page the link opened.
+// closes it for good (until the bar's Tour button), and axe-core finds nothing serious in it;
+// each step's link opens a working demo of what the step says, and the tour is still at that
+// step on the page the link opened.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { serveStatic, launchBrowser, openPage, waitForSteps } from './harness.mjs';
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let site;
 before(async () => { site = await serveStatic(); });
@@ -36,6 +41,15 @@ test('CPU: the tour opens on a first visit, works from the keyboard, and every s
   try {
     const { page, errors } = await openPage(browser.context, site.url);
     await tourAt(page, 0);
+    // axe-core on the tour: nothing serious or critical.
+    await page.evaluate(axeSource);
+    const serious = await page.evaluate(async () => {
+      const result = await window.axe.run(document.querySelector('[data-testid="tour"]'),
+        { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
+    });
+    assert.deepEqual(serious, []);
     // The keyboard alone: Next, then Escape.
     await page.focus('[data-testid="tour-next"]');
     await page.keyboard.press('Enter');
