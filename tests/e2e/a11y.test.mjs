@@ -3,11 +3,8 @@
 // every control a panel shows, canvases a user works on included.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { serveStatic, launchBrowser, openPage, withBackend } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, withBackend, axeViolations } from './harness.mjs';
 
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PANELS = ['train', 'compare', 'draw', 'explore', 'augment', 'modes'];
 /** When a panel has shown what it computes on opening (the Compare panel: every model's scores). */
 const READY = {
@@ -18,16 +15,6 @@ const READY = {
 let site;
 before(async () => { site = await serveStatic(); });
 after(async () => { await site?.close(); });
-
-/** axe-core's violations in the page as it is now, WCAG 2.1 A and AA rules. */
-async function violations(page) {
-  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy allows.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
-  });
-}
 
 /**
  * The controls shown in `panel` (and the page's bar) that a user can operate, each marked with
@@ -74,7 +61,7 @@ test('CPU: no serious or critical axe-core violation in any panel, and Tab reach
       await page.waitForSelector(`[data-testid="${panel}-panel"]`, { state: 'visible', timeout: 120_000 });
       // What the panel fetches and computes on opening is shown.
       if (READY[panel]) await page.waitForFunction(READY[panel], null, { timeout: 900_000, polling: 500 });
-      const found = await violations(page);
+      const found = await axeViolations(page);
       counts[panel] = Object.fromEntries(['critical', 'serious', 'moderate', 'minor'].map(impact =>
         [impact, found.filter(v => v.impact === impact).length]));
       serious.push(...found.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({ panel, ...v })));

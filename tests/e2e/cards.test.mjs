@@ -5,12 +5,9 @@
 // encoder's latent scatter is drawn at the step training paused on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { serveStatic, launchBrowser, openPage, withBackend, waitForSteps } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, withBackend, waitForSteps, axeViolations, serious } from './harness.mjs';
 
 const MODELS = ['ae_mlp', 'ae_conv', 'vae_mlp', 'vae_2d', 'vae_conv', 'rvae', 'gan_mlp', 'dcgan', 'cvae', 'cgan'];
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let site;
 before(async () => { site = await serveStatic(); });
@@ -112,14 +109,7 @@ test('CPU: every model has a card with a formula and a diagram; terms and curves
     await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]').dataset.highlight === 'loss');
 
     // axe-core on the page with the card open.
-    await page.evaluate(axeSource);
-    const serious = await page.evaluate(async () => {
-      const result = await window.axe.run(document.querySelector('[data-testid="model-card"]'),
-        { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
-    });
-    assert.deepEqual(serious, []);
+    assert.deepEqual(serious(await axeViolations(page, '[data-testid="model-card"]')), []);
 
     // Each Compare column carries its model's objective, folded.
     await page.click('[data-testid="tab-compare"]');

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built site (trunk build --release), or $GENPLAY_DIST. */
@@ -148,3 +149,22 @@ export async function waitForSteps(page, n, { timeout = 120_000, polling = 100 }
 export async function numberIn(page, testId) {
   return Number(await page.locator(`[data-testid="${testId}"]`).textContent());
 }
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's violations of the WCAG 2.1 A and AA rules in the page as it is now, within the
+ * element `selector` names (the whole document when none does), each with its impact.
+ */
+export async function axeViolations(page, selector = null) {
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy allows.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async selector => {
+    const scope = selector ? document.querySelector(selector) : document;
+    const result = await window.axe.run(scope, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
+  }, selector);
+}
+
+/** The serious and critical ones among `violations`. */
+export const serious = violations => violations.filter(v => v.impact === 'serious' || v.impact === 'critical');

@@ -4,11 +4,8 @@
 // step on the page the link opened.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { serveStatic, launchBrowser, openPage, waitForSteps } from './harness.mjs';
+import { serveStatic, launchBrowser, openPage, waitForSteps, axeViolations, serious } from './harness.mjs';
 
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let site;
 before(async () => { site = await serveStatic(); });
@@ -42,14 +39,7 @@ test('CPU: the tour opens on a first visit, works from the keyboard, and every s
     const { page, errors } = await openPage(browser.context, site.url);
     await tourAt(page, 0);
     // axe-core on the tour: nothing serious or critical.
-    await page.evaluate(axeSource);
-    const serious = await page.evaluate(async () => {
-      const result = await window.axe.run(document.querySelector('[data-testid="tour"]'),
-        { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }));
-    });
-    assert.deepEqual(serious, []);
+    assert.deepEqual(serious(await axeViolations(page, '[data-testid="tour"]')), []);
     // The keyboard alone: Next, then Escape.
     await page.focus('[data-testid="tour-next"]');
     await page.keyboard.press('Enter');
