@@ -11,10 +11,10 @@
 use crate::backend::choice::BackendPreference;
 use crate::data::toy2d::Toy2d;
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
+use crate::eval::compare::MaskKind;
+use crate::experiment::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::lab::{LabModel, LabSettings};
 use crate::model::gan_loss::{GanLoss, MAX_PACK};
-use crate::train::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
-use crate::train::compare::MaskKind;
 use crate::train::{Hyperparameters, ModelKind};
 use crate::zoo::settings::{FIELDS, short_number};
 

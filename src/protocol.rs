@@ -11,9 +11,9 @@ use serde_bytes::ByteBuf;
 
 use crate::backend::choice::BackendPreference;
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
+use crate::eval::metrics::ClassReport;
+use crate::experiment::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
 use crate::model::PreviewKind;
-use crate::train::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
-use crate::train::metrics::ClassReport;
 use crate::train::trainer::Player;
 use crate::zoo::Hyperparameters;
 use crate::zoo::ModelKind;

@@ -2,10 +2,10 @@
 //! the demo it talks about, so a step is a demo anyone can open, and the tour's text is tested
 //! against the links it names. Plain data over [`crate::link`], free of web code.
 
+use crate::eval::compare::MaskKind;
 use crate::lab::LabPreset;
 use crate::link::{DemoLink, LinkPanel, WeightsChoice};
 use crate::train::ModelKind;
-use crate::train::compare::MaskKind;
 
 /// One step of the tour.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,10 +2,10 @@
 //! scored for every seed, the numbers are accuracies a real classifier reached, and the
 //! conditional generators write the digits they are asked for.
 
+use genplay::eval::metrics::class_accuracy;
+use genplay::experiment::augment::{AugmentArm, AugmentExperiment, AugmentPlan, EXAMPLES_PER_CLASS};
 use genplay::model::DigitClassifier;
-use genplay::train::augment::{AugmentArm, AugmentExperiment, AugmentPlan, EXAMPLES_PER_CLASS};
 use genplay::train::batches::labels_tensor;
-use genplay::train::metrics::class_accuracy;
 use genplay::train::{ModelKind, read_floats};
 
 mod common;

@@ -3,10 +3,11 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use genplay::data::IMAGE_PIXELS;
-use genplay::train::compare::{
-    INTERPOLATION_STEPS, MaskKind, classifier_features, frechet_distance, hidden_pixel_error, interpolate, score_model,
+use genplay::eval::compare::{
+    ComparisonInputs, INTERPOLATION_STEPS, MaskKind, classifier_features, comparison_images, frechet_distance,
+    hidden_pixel_error, interpolate, read_image, score_model,
 };
-use genplay::train::metrics::class_report;
+use genplay::eval::metrics::class_report;
 use genplay::train::{ModelKind, read_floats};
 
 mod common;
@@ -160,6 +161,58 @@ fn completion_uses_the_visible_pixels_for_an_encoder_and_a_generator() {
 }
 
 #[test]
+fn every_row_of_the_comparison_is_drawn_for_a_model_with_an_encoder_and_one_without() {
+    let _turn = seeded::turn();
+    let data = common::mnist();
+    let device = seeded::device();
+    let shown = 8;
+    let held_out: Tensor<2> = genplay::train::batches::upload(&data.held_out, &device);
+    let inputs = held_out.clone().slice(0..shown);
+    let input_pixels = read(inputs.clone());
+    let on = ComparisonInputs {
+        inputs: &inputs,
+        input_pixels: &input_pixels,
+        held_out: &held_out,
+        pair: (2, 5),
+        seed: 7,
+        mask: MaskKind::Left,
+    };
+    for kind in [ModelKind::VaeMlp, ModelKind::GanMlp] {
+        let session = common::pretrained_session(kind);
+        let images = pollster::block_on(comparison_images(session.as_ref(), &on)).unwrap();
+        let expected_reconstructions = if !kind.is_adversarial() {
+            shown * IMAGE_PIXELS
+        } else {
+            0
+        };
+        assert_eq!(images.reconstruction.len(), expected_reconstructions, "{kind:?}");
+        assert_eq!(images.samples.len(), shown * IMAGE_PIXELS);
+        assert_eq!(images.interpolation.len(), INTERPOLATION_STEPS * IMAGE_PIXELS);
+        assert_eq!(images.completion.len(), shown * IMAGE_PIXELS);
+        let visible = MaskKind::Left.visible();
+        let error = hidden_pixel_error(&images.completion, &input_pixels, &visible);
+        assert_eq!(images.completion_error, error);
+        assert!(error.is_finite() && error > 0.0);
+        // The same inputs and seed draw the same images.
+        let again = pollster::block_on(comparison_images(session.as_ref(), &on)).unwrap();
+        assert_eq!(again.samples, images.samples, "{kind:?}: samples follow the seed");
+        // One digit read as the Draw panel reads a drawing: its code and reconstruction.
+        let read = pollster::block_on(read_image(session.as_ref(), &inputs.clone().slice(0..1)));
+        match read {
+            Some((code, reconstruction)) => {
+                assert_eq!(code.len(), session.code_size());
+                let differs = reconstruction
+                    .iter()
+                    .zip(&images.reconstruction[..IMAGE_PIXELS])
+                    .any(|(a, b)| (a - b).abs() > 1e-4);
+                assert!(!differs, "{kind:?}: one digit reconstructs as it does in a batch");
+            }
+            None => assert!(kind.is_adversarial(), "{kind:?} has an encoder"),
+        }
+    }
+}
+
+#[test]
 fn scores_are_finite_and_the_vae_is_a_better_sampler_than_the_autoencoder() {
     let _turn = seeded::turn();
     let data = common::mnist();
@@ -194,7 +247,7 @@ fn scores_are_finite_and_the_vae_is_a_better_sampler_than_the_autoencoder() {
 
 #[test]
 fn latent_planes_recover_the_spread_of_the_codes() {
-    use genplay::train::latent_plane::LatentPlane;
+    use genplay::eval::latent_plane::LatentPlane;
     // Codes in 4-D that vary only along (1, 1, 0, 0) / sqrt 2 (spread 2) and (0, 0, 1, 0) (spread 0.5).
     let dims = 4;
     let cloud_a = cloud(400, 1, 7, 0.0);

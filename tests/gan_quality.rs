@@ -5,8 +5,8 @@
 //!
 //!     cargo test --test gan_quality -- --ignored --nocapture
 
+use genplay::eval::metrics::class_report;
 use genplay::model::ClassifierConfig;
-use genplay::train::metrics::class_report;
 use genplay::train::{ClassifierTrainer, ModelKind, read_floats};
 
 mod common;

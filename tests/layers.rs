@@ -5,9 +5,24 @@
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, lowest first.
-const LAYERS: [&str; 14] = [
-    "data", "model", "zoo", "weights", "train", "lab", "backend", "protocol", "link", "tour", "pointing", "web",
-    "worker", "app",
+const LAYERS: [&str; 17] = [
+    "data",
+    "model",
+    "zoo",
+    "weights",
+    "train",
+    "eval",
+    "experiment",
+    "lab",
+    "backend",
+    "protocol",
+    "link",
+    "tour",
+    "pointing",
+    "web",
+    "worker",
+    "page",
+    "app",
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -4,13 +4,13 @@
 
 use genplay::backend::choice::BackendPreference;
 use genplay::data::toy2d::Toy2d;
+use genplay::eval::compare::MaskKind;
+use genplay::experiment::augment::{MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use genplay::lab::LabModel;
 use genplay::link::LAB_LR_RATIOS;
 use genplay::link::{DemoLink, HIDEABLE, KEYS, LinkPanel, MAX_LINK_CHARS, WeightsChoice, is_valid_dataset_name};
 use genplay::model::gan_loss::GanLoss;
 use genplay::train::ModelKind;
-use genplay::train::augment::{MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
-use genplay::train::compare::MaskKind;
 use genplay::zoo::settings::FIELDS;
 use proptest::prelude::*;
 

@@ -26,13 +26,7 @@ fn session_with(kind: ModelKind, settings: &Hyperparameters) -> Box<dyn Session>
 
 /// The session's weights as a file, with `precision`.
 fn export(session: &dyn Session, kind: ModelKind, settings: &Hyperparameters, precision: Precision) -> Vec<u8> {
-    let header = WeightsHeader {
-        model: kind.id().into(),
-        config: model_config(kind, settings),
-        settings: Some(*settings),
-        steps: session.steps_done(),
-        precision,
-    };
+    let header = WeightsHeader::of_model(kind, *settings, session.steps_done(), precision);
     let tensors = pollster::block_on(read_parameters(session.parameters(precision))).unwrap();
     WeightsFile::encode(&header, tensors).unwrap()
 }

@@ -5,9 +5,9 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::driver::CodeScatter;
 use super::explore_panel::CLASS_COLOURS;
 use super::image_grid::context_2d;
+use crate::page::CodeScatter;
 
 /// Side of the canvas, in canvas pixels.
 const SIDE: f64 = 224.0;
@@ -23,7 +23,7 @@ fn extent(points: &[f32]) -> f64 {
 
 /// The scatter of `codes`, the latest the worker sent.
 #[component]
-pub fn CodeScatterView(codes: RwSignal<Option<CodeScatter>>) -> impl IntoView {
+pub fn CodeScatterView(codes: Memo<Option<CodeScatter>>) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let Some(canvas) = canvas_ref.get() else { return };

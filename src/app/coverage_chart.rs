@@ -4,8 +4,8 @@
 use web_sys::HtmlCanvasElement;
 
 use super::image_grid::context_2d;
+use crate::eval::metrics::ClassReport;
 use crate::model::classifier::CLASSES;
-use crate::train::metrics::ClassReport;
 
 /// Bar colour of a covered class, and of one below the coverage share.
 const COVERED: &str = "#0072B2";
@@ -36,7 +36,7 @@ pub fn draw_coverage(canvas: &HtmlCanvasElement, reports: &[(usize, ClassReport)
         let share = count as f64 / total;
         let bar = (bottom - top) * count as f64 / tallest;
         let x = left + slot * digit as f64;
-        let covered = share >= crate::train::metrics::COVERAGE_MIN_SHARE;
+        let covered = share >= crate::eval::metrics::COVERAGE_MIN_SHARE;
         ctx.set_fill_style_str(if covered { COVERED } else { UNCOVERED });
         ctx.fill_rect(x + 2.0, bottom - bar, slot - 4.0, bar);
         ctx.set_fill_style_str("#333");

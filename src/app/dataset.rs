@@ -1,6 +1,6 @@
 //! Fetches the shipped MNIST files from the site and decodes them.
 
-use gloo_net::http::Request;
+use super::web_files::get;
 
 use crate::data::MnistSplit;
 use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
@@ -17,13 +17,7 @@ pub struct MnistFiles {
 /// Downloads `data/<file>` from the site.
 async fn fetch_bytes(file: &str) -> Result<Vec<u8>, String> {
     let url = format!("data/{file}");
-    let response = Request::get(&url)
-        .send()
-        .await
-        .map_err(|e| format!("could not download {url}: {e}"))?;
-    if !response.ok() {
-        return Err(format!("could not download {url}: HTTP {}", response.status()));
-    }
+    let response = get(&url).await.map_err(|e| format!("could not download {url}: {e}"))?;
     response
         .binary()
         .await

@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use gloo_net::http::Request;
 use leptos::prelude::*;
 
 use super::Runtime;
-use super::web_files::fetch_with_progress;
+use super::web_files::{fetch_with_progress, get};
 use crate::model::DigitClassifier;
 use crate::train::sessions::session_from_file;
 use crate::train::{ModelKind, Session, classifier_from_file};
@@ -109,13 +108,7 @@ impl PretrainedStore {
 
 async fn fetch_manifest() -> Result<Manifest, String> {
     let url = format!("{WEIGHTS_DIR}/{MANIFEST_FILE}");
-    let response = Request::get(&url)
-        .send()
-        .await
-        .map_err(|e| format!("Could not download {url}: {e}."))?;
-    if !response.ok() {
-        return Err(format!("Could not download {url}: HTTP {}.", response.status()));
-    }
+    let response = get(&url).await.map_err(|e| format!("Could not download {url}: {e}."))?;
     response
         .json()
         .await

@@ -1,19 +1,13 @@
 //! Bytes in and out of the browser: a download with progress, a file the user picked or
 //! dropped, and offering bytes as a file to save.
 
+use gloo_net::http::{Request, Response as HttpResponse};
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, ReadableStreamDefaultReader, Response, Url};
 
-/// Plain words for a JavaScript error value.
-fn describe(error: JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
+use crate::web::describe;
 
 /// Downloads `url`, calling `on_progress(received, expected)` as bytes arrive.
 pub async fn fetch_with_progress(
@@ -71,15 +65,52 @@ pub fn save_bytes(bytes: &[u8], file_name: &str) -> Result<(), String> {
     options.set_type("application/octet-stream");
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(describe)?;
     let url = Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    let offered = offer_download(&url, file_name);
+    let _ = Url::revoke_object_url(&url);
+    offered
+}
+
+/// Offers `href` (a data or object URL) to the user as a file named `file_name`, through a link
+/// clicked for them.
+pub fn offer_download(href: &str, file_name: &str) -> Result<(), String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let anchor: HtmlAnchorElement = document
         .create_element("a")
         .map_err(describe)?
         .dyn_into()
         .map_err(|_| "could not create a link")?;
-    anchor.set_href(&url);
+    anchor.set_href(href);
     anchor.set_download(file_name);
     anchor.click();
-    let _ = Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// Why a GET of one of the site's files failed.
+#[derive(Debug)]
+pub enum GetFailure {
+    /// No answer (offline, refused, blocked), in the browser's words.
+    Unreachable(String),
+    /// An answer with an error status.
+    Status(u16),
+}
+
+impl std::fmt::Display for GetFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GetFailure::Unreachable(why) => f.write_str(why),
+            GetFailure::Status(status) => write!(f, "HTTP {status}"),
+        }
+    }
+}
+
+/// GETs `url`, an answer with a success status or why there is none.
+pub async fn get(url: &str) -> Result<HttpResponse, GetFailure> {
+    let response = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| GetFailure::Unreachable(e.to_string()))?;
+    match response.ok() {
+        true => Ok(response),
+        false => Err(GetFailure::Status(response.status())),
+    }
 }

@@ -10,8 +10,8 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
+use genplay::experiment::augment::{AugmentArm, AugmentExperiment, AugmentPlan};
 use genplay::train::ModelKind;
-use genplay::train::augment::{AugmentArm, AugmentExperiment, AugmentPlan};
 use genplay::train::sessions::shipped_session;
 
 const USAGE: &str = "usage: augment [--per-class 5,10,50] [--seeds 5]";

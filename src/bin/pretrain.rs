@@ -14,18 +14,18 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::MnistSplit;
+use genplay::eval::metrics::{class_accuracy, class_report};
 use genplay::model::classifier::CLASSES;
 use genplay::model::{ClassifierConfig, DigitClassifier};
 use genplay::train::batches::labels_tensor;
-use genplay::train::metrics::{class_accuracy, class_report};
 use genplay::train::sessions::start_session;
 use genplay::train::{
     ClassifierTrainer, Hyperparameters, ModelKind, Session, classifier_config, classifier_from_file,
-    classifier_parameters, model_config, read_floats,
+    classifier_parameters, read_floats,
 };
 use genplay::weights::manifest::MANIFEST_FILE;
 use genplay::weights::{
-    CLASSIFIER_ID, Manifest, ManifestEntry, Precision, WeightsFile, WeightsHeader, read_parameters, sha256_hex,
+    CLASSIFIER_ID, Manifest, ManifestEntry, Precision, WeightsFile, WeightsHeader, metric, read_parameters, sha256_hex,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -219,7 +219,7 @@ fn pretrain_classifier(
         .map_err(|e| e.to_string())?;
     let accuracy = pollster::block_on(genplay::train::classifier::accuracy(&shipped, &data.held_out, device))
         .map_err(|e| e.to_string())?;
-    let metrics = BTreeMap::from([("held_out_accuracy".to_string(), accuracy)]);
+    let metrics = BTreeMap::from([(metric::HELD_OUT_ACCURACY.to_string(), accuracy)]);
     let entry = manifest_entry(header, request.seed, wall_seconds, file, &bytes, metrics);
     Ok((entry, shipped))
 }
@@ -261,13 +261,7 @@ fn pretrain_model(
     }
     bar.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
-    let header = WeightsHeader {
-        model: kind.id().into(),
-        config: model_config(kind, &settings),
-        settings: Some(settings),
-        steps,
-        precision: Precision::F16,
-    };
+    let header = WeightsHeader::of_model(kind, settings, steps, Precision::F16);
     let (file, bytes) = write_file(&request.out, &header, session.parameters(Precision::F16))?;
     // Measure what ships: load the written file back into the session.
     let shipped = WeightsFile::parse(&bytes).map_err(|e| e.to_string())?;
@@ -316,19 +310,19 @@ fn manifest_entry(
 fn measure(session: &dyn Session, judge: &DigitClassifier, device: &Device) -> Result<BTreeMap<String, f64>, String> {
     let mut metrics = BTreeMap::new();
     if let Ok(scores) = pollster::block_on(session.evaluate(1_000).read()) {
-        metrics.insert("held_out_reconstruction_bce".into(), scores.reconstruction);
+        metrics.insert(metric::HELD_OUT_RECONSTRUCTION_BCE.into(), scores.reconstruction);
         if let (Some(kl), Some(elbo)) = (scores.kl, scores.elbo()) {
-            metrics.insert("held_out_kl".into(), kl);
-            metrics.insert("held_out_elbo".into(), elbo);
+            metrics.insert(metric::HELD_OUT_KL.into(), kl);
+            metrics.insert(metric::HELD_OUT_ELBO.into(), elbo);
         }
     }
     if let Some(samples) = session.samples(JUDGED_SAMPLES, JUDGED_SEED) {
         let probabilities =
             pollster::block_on(read_floats(judge.valid_probabilities(samples))).map_err(|e| e.to_string())?;
         let report = class_report(&probabilities);
-        metrics.insert("sample_classes_covered".into(), report.classes_covered as f64);
-        metrics.insert("sample_mean_confidence".into(), report.mean_confidence);
-        metrics.insert("sample_inception_score".into(), report.inception_score);
+        metrics.insert(metric::SAMPLE_CLASSES_COVERED.into(), report.classes_covered as f64);
+        metrics.insert(metric::SAMPLE_MEAN_CONFIDENCE.into(), report.mean_confidence);
+        metrics.insert(metric::SAMPLE_INCEPTION_SCORE.into(), report.inception_score);
     }
     if session.is_conditional() {
         let labels: Vec<u8> = (0..JUDGED_SAMPLES).map(|i| (i % CLASSES) as u8).collect();
@@ -337,7 +331,10 @@ fn measure(session: &dyn Session, judge: &DigitClassifier, device: &Device) -> R
             .expect("a conditional model samples chosen classes");
         let probabilities =
             pollster::block_on(read_floats(judge.valid_probabilities(samples))).map_err(|e| e.to_string())?;
-        metrics.insert("sample_class_accuracy".into(), class_accuracy(&probabilities, &labels));
+        metrics.insert(
+            metric::SAMPLE_CLASS_ACCURACY.into(),
+            class_accuracy(&probabilities, &labels),
+        );
     }
     Ok(metrics)
 }

@@ -129,6 +129,32 @@ impl Default for LabSettings {
 }
 
 impl LabSettings {
+    /// The GAN's remedies in a few words ("hinge, spectral norm, PacGAN2"); a dash for the
+    /// models that have none.
+    pub fn remedies_text(&self) -> String {
+        if self.model != LabModel::Gan {
+            return "—".into();
+        }
+        let r = self.remedies;
+        let mut parts = vec![r.loss.label().to_string()];
+        if r.spectral_norm && !r.loss.needs_lipschitz() {
+            parts.push("spectral norm".into());
+        }
+        if r.minibatch_std {
+            parts.push("minibatch std".into());
+        }
+        if r.pack > 1 {
+            parts.push(format!("PacGAN{}", r.pack));
+        }
+        if r.discriminator_lr_ratio != 1.0 {
+            parts.push(format!("D lr x{}", r.discriminator_lr_ratio));
+        }
+        if self.discriminator_steps > 1 {
+            parts.push(format!("{} D steps", self.discriminator_steps));
+        }
+        parts.join(", ")
+    }
+
     /// The training settings of the trainers these settings drive.
     fn hyperparameters(&self) -> Hyperparameters {
         let kind = match self.model {
@@ -227,5 +253,32 @@ impl LabSession {
             Self::Gan(trainer) => Some(trainer.scores_of(points)),
             Self::Autoencoder(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::gan_loss::GanLoss;
+
+    #[test]
+    fn the_remedies_are_named_as_the_lab_table_lists_them() {
+        let plain = LabSettings::default();
+        assert_eq!(plain.remedies_text(), plain.remedies.loss.label());
+        let mut fixed = plain;
+        fixed.remedies.loss = GanLoss::Hinge;
+        fixed.remedies.spectral_norm = true;
+        fixed.remedies.pack = 2;
+        fixed.remedies.discriminator_lr_ratio = 4.0;
+        fixed.discriminator_steps = 2;
+        assert_eq!(
+            fixed.remedies_text(),
+            format!("{}, spectral norm, PacGAN2, D lr x4, 2 D steps", GanLoss::Hinge.label())
+        );
+        let vae = LabSettings {
+            model: LabModel::Vae,
+            ..fixed
+        };
+        assert_eq!(vae.remedies_text(), "—");
     }
 }

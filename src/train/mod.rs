@@ -1,16 +1,12 @@
 //! Training: the loop a browser tab or a native command drives one step at a time, how a model
-//! of the zoo becomes a session, and held-out evaluation.
+//! of the zoo becomes a session, and its held-out scores.
 
 pub mod adversarial;
-pub mod augment;
 pub mod batches;
 pub mod classifier;
-pub mod compare;
 pub mod evaluate;
 pub mod fused_adam;
 pub mod history;
-pub mod latent_plane;
-pub mod metrics;
 pub mod readback;
 pub mod sessions;
 pub mod trainer;

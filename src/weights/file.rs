@@ -41,6 +41,20 @@ pub struct WeightsHeader {
     pub precision: Precision,
 }
 
+impl WeightsHeader {
+    /// The header of a model of the zoo: `kind` with `settings`, trained `steps` steps, stored
+    /// with `precision`.
+    pub fn of_model(kind: ModelKind, settings: Hyperparameters, steps: usize, precision: Precision) -> Self {
+        Self {
+            model: kind.id().into(),
+            config: crate::zoo::model_config(kind, &settings),
+            settings: Some(settings),
+            steps,
+            precision,
+        }
+    }
+}
+
 /// Why a weights file was refused. Every message names the problem in plain words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeightsError {

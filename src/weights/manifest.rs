@@ -46,6 +46,27 @@ pub struct ManifestEntry {
     pub sha256: String,
 }
 
+/// The names of the held-out metrics in a manifest entry, written by the pretraining command and
+/// read by the page.
+pub mod metric {
+    /// The digit classifier's accuracy on the held-out digits.
+    pub const HELD_OUT_ACCURACY: &str = "held_out_accuracy";
+    /// Reconstruction cross-entropy on the held-out digits, nats per image.
+    pub const HELD_OUT_RECONSTRUCTION_BCE: &str = "held_out_reconstruction_bce";
+    /// A VAE's KL term on the held-out digits, nats per image.
+    pub const HELD_OUT_KL: &str = "held_out_kl";
+    /// A VAE's ELBO on the held-out digits, nats per image.
+    pub const HELD_OUT_ELBO: &str = "held_out_elbo";
+    /// Digit classes the classifier finds among 1,000 samples.
+    pub const SAMPLE_CLASSES_COVERED: &str = "sample_classes_covered";
+    /// The classifier's mean confidence on the samples.
+    pub const SAMPLE_MEAN_CONFIDENCE: &str = "sample_mean_confidence";
+    /// The Inception-Score-like figure of the samples.
+    pub const SAMPLE_INCEPTION_SCORE: &str = "sample_inception_score";
+    /// A conditional model's share of samples read as the class asked for.
+    pub const SAMPLE_CLASS_ACCURACY: &str = "sample_class_accuracy";
+}
+
 impl Manifest {
     /// The entry of `model`, if one is shipped.
     pub fn entry(&self, model: &str) -> Option<&ManifestEntry> {

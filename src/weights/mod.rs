@@ -7,5 +7,5 @@ pub mod manifest;
 pub mod snapshot;
 
 pub use file::{CLASSIFIER_ID, MAX_WEIGHTS_BYTES, Precision, WeightsError, WeightsFile, WeightsHeader, model_label};
-pub use manifest::{Manifest, ManifestEntry, sha256_hex};
+pub use manifest::{Manifest, ManifestEntry, metric, sha256_hex};
 pub use snapshot::{NamedParameter, load_into, named_parameters, read_parameters, split_by_owner};

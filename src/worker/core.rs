@@ -12,13 +12,13 @@ use super::host::Host;
 use crate::backend::choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::data::{IMAGE_PIXELS, MnistSplit};
+use crate::eval::metrics::class_report;
+use crate::experiment::augment::{AugmentExperiment, AugmentPlan};
 use crate::model::DigitClassifier;
 use crate::protocol::{Command, Event, ExportedWeights, HalfReport, PretrainedGenerator, StopReason};
-use crate::train::augment::{AugmentExperiment, AugmentPlan};
 use crate::train::history::first_non_finite_step;
-use crate::train::metrics::class_report;
 use crate::train::sessions::{session_from_file, start_session};
-use crate::train::{HalfStep, Hyperparameters, ModelKind, Session, classifier_from_file, model_config, read_floats};
+use crate::train::{HalfStep, Hyperparameters, ModelKind, Session, classifier_from_file, read_floats};
 use crate::weights::{Precision, WeightsFile, WeightsHeader, read_parameters};
 
 /// Wall time one slice of steps aims at, including its read back, in milliseconds: short enough
@@ -843,13 +843,7 @@ impl<H: Host> WorkerCore<H> {
     /// on the CPU, the optimisers' state.
     async fn export(&self, with_optimizer: bool) -> Result<ExportedWeights, String> {
         let model = self.model.as_ref().ok_or("there is no model to export")?;
-        let header = WeightsHeader {
-            model: model.kind.id().into(),
-            config: model_config(model.kind, &model.settings),
-            settings: Some(model.settings),
-            steps: model.session.steps_done(),
-            precision: Precision::F32,
-        };
+        let header = WeightsHeader::of_model(model.kind, model.settings, model.session.steps_done(), Precision::F32);
         let tensors = read_parameters(model.session.parameters(Precision::F32))
             .await
             .map_err(|e| e.to_string())?;

@@ -3,12 +3,17 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::sync::OnceLock;
 
 use burn::tensor::Device;
+use serde_bytes::ByteBuf;
 
 use super::host::Host;
-use crate::backend::choice::BackendKind;
+use crate::backend::choice::{BackendKind, BackendPreference};
+use crate::backend::memory::SpeedMemory;
+use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use crate::protocol::{Command, Event};
+use crate::train::{Hyperparameters, ModelKind};
 
 /// Milliseconds the fake clock advances at each read.
 const TICK_MS: f64 = 20.0;
@@ -19,6 +24,39 @@ const FAST_TICK_MS: f64 = 2.0;
 const PROBE_READS: usize = 8;
 /// The fake wall clock's start: 2027-01-15.
 const WALL_CLOCK_START_MS: f64 = 1.8e12;
+
+/// Steps of every test session: enough for several slices, few enough to run in milliseconds.
+pub const BUDGET: usize = 6;
+
+/// `kind`'s default settings with the tests' step budget and a small batch.
+pub fn settings(kind: ModelKind) -> Hyperparameters {
+    Hyperparameters {
+        step_budget: BUDGET,
+        batch_size: 16,
+        ..Hyperparameters::defaults(kind)
+    }
+}
+
+/// The shipped digits' IDX files, read once.
+pub fn digits() -> &'static (Vec<u8>, Vec<u8>) {
+    static DIGITS: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
+    DIGITS.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
+        let read = |name: &str| std::fs::read(dir.join(name)).expect("the shipped digits");
+        (read(IMAGES_FILE), read(LABELS_FILE))
+    })
+}
+
+/// The page's first command: the shipped digits, training on `backend`.
+pub fn start(backend: BackendPreference, remembered: SpeedMemory) -> Command {
+    let (images, labels) = digits();
+    Command::Start {
+        images: ByteBuf::from(images.clone()),
+        labels: ByteBuf::from(labels.clone()),
+        backend,
+        remembered,
+    }
+}
 
 pub struct FakeHost {
     /// Commands still to arrive, each with the number of yields after which it arrives.

@@ -20,7 +20,7 @@ pub mod supervision;
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(test)]
-mod fake_host;
+pub(crate) mod fake_host;
 #[cfg(test)]
 mod tests;
 

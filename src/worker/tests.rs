@@ -7,46 +7,15 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_bytes::ByteBuf;
 
-use super::fake_host::FakeHost;
+use super::fake_host::{BUDGET, FakeHost, digits, settings, start};
 use super::{CODE_PROBE, COVERAGE_INTERVAL, WorkerCore};
 use crate::backend::choice::{BackendKind, BackendPreference, SpeedDuel};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
-use crate::data::mnist::{IMAGES_FILE, LABELS_FILE};
 use crate::protocol::{Command, Event, HalfReport, StopReason};
 use crate::train::{Hyperparameters, ModelKind, Player};
 use crate::weights::WeightsFile;
 
 const ADAPTER: &str = "Fake GPU";
-/// Steps of every test session: enough for several slices, few enough to run in milliseconds.
-const BUDGET: usize = 6;
-
-/// The shipped digits' IDX files, read once.
-fn digits() -> &'static (Vec<u8>, Vec<u8>) {
-    static DIGITS: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
-    DIGITS.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public/data");
-        let read = |name: &str| std::fs::read(dir.join(name)).expect("the shipped digits");
-        (read(IMAGES_FILE), read(LABELS_FILE))
-    })
-}
-
-fn start(backend: BackendPreference, remembered: SpeedMemory) -> Command {
-    let (images, labels) = digits();
-    Command::Start {
-        images: ByteBuf::from(images.clone()),
-        labels: ByteBuf::from(labels.clone()),
-        backend,
-        remembered,
-    }
-}
-
-fn settings(kind: ModelKind) -> Hyperparameters {
-    Hyperparameters {
-        step_budget: BUDGET,
-        batch_size: 16,
-        ..Hyperparameters::defaults(kind)
-    }
-}
 
 fn reset(generation: u64) -> Command {
     Command::Reset {

@@ -7,10 +7,10 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::metrics::{ClassReport, class_report};
-use super::readback::{ReadbackError, read_floats};
-use super::trainer::Session;
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 use crate::model::{DigitClassifier, seeded_normal};
+use crate::train::Session;
+use crate::train::readback::{ReadbackError, read_floats};
 
 /// Images of an interpolation, ends included.
 pub const INTERPOLATION_STEPS: usize = 8;
@@ -117,7 +117,7 @@ pub fn hidden_pixel_error(completed: &[f32], originals: &[f32], visible: &[f32])
 }
 
 /// Mean `[d]` and covariance `[d, d]` (divided by n - 1) of the rows of `features` `[n, d]`.
-fn mean_and_covariance(features: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+pub(crate) fn mean_and_covariance(features: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
     let n = features.dims()[0];
     let mean = features.clone().mean_dim(0);
     let centred = features - mean.clone();
@@ -156,6 +156,83 @@ pub async fn frechet_distance(a: &[f32], b: &[f32], dims: usize, device: &Device
         .try_into()
         .map_err(|_| ReadbackError("expected four values".into()))?;
     Ok((f64::from(mean_term) + f64::from(trace_a) + f64::from(trace_b) - 2.0 * f64::from(cross)).max(0.0))
+}
+
+/// What one model shows in each row of the Compare panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonImages {
+    /// Its reconstructions of the inputs; empty for a model without an encoder.
+    pub reconstruction: Vec<f32>,
+    /// As many samples as inputs, from the seed.
+    pub samples: Vec<f32>,
+    /// [`INTERPOLATION_STEPS`] images between the pair's codes (or two noise vectors).
+    pub interpolation: Vec<f32>,
+    /// The inputs with the mask's part hidden, completed.
+    pub completion: Vec<f32>,
+    /// Mean squared error of the completion on the hidden pixels.
+    pub completion_error: f64,
+}
+
+/// What every model of a comparison is shown.
+pub struct ComparisonInputs<'a> {
+    /// The digits reconstructed and completed `[n, 784]`.
+    pub inputs: &'a Tensor<2>,
+    /// Their pixels, to measure the completion against.
+    pub input_pixels: &'a [f32],
+    /// The held-out digits, and which two of them the interpolation joins.
+    pub held_out: &'a Tensor<2>,
+    pub pair: (usize, usize),
+    /// The seed of the samples, the interpolation's noise (without an encoder) and the completion.
+    pub seed: u64,
+    /// What the completion hides.
+    pub mask: MaskKind,
+}
+
+/// Every row's images for `session`, read back.
+pub async fn comparison_images(session: &dyn Session, on: &ComparisonInputs<'_>) -> Result<ComparisonImages, String> {
+    let read = |t: Tensor<2>| async move { read_floats(t).await.map_err(|e| e.to_string()) };
+    let shown = on.inputs.dims()[0];
+    let reconstruction = match session.reconstruct(on.inputs.clone()) {
+        Some(r) => read(r).await?,
+        None => Vec::new(),
+    };
+    let samples = read(session.samples(shown, on.seed).ok_or("the model cannot sample")?).await?;
+    let pick = |i: usize| on.held_out.clone().slice(i..i + 1);
+    let (from, to) = on.pair;
+    let interpolation = read(interpolate(session, pick(from), pick(to), INTERPOLATION_STEPS, on.seed)).await?;
+    let visible_values = on.mask.visible();
+    let visible_rows: Vec<f32> = (0..shown).flat_map(|_| visible_values.clone()).collect();
+    let visible = Tensor::<2>::from_data(
+        TensorData::new(visible_rows, [shown, IMAGE_PIXELS]),
+        &on.inputs.device(),
+    );
+    let completion = read(session.complete(on.inputs.clone(), visible, on.seed)).await?;
+    let completion_error = hidden_pixel_error(&completion, on.input_pixels, &visible_values);
+    Ok(ComparisonImages {
+        reconstruction,
+        samples,
+        interpolation,
+        completion,
+        completion_error,
+    })
+}
+
+/// What a model with an encoder makes of one image `[1, 784]`: its code and its reconstruction,
+/// read back; `None` for a model without an encoder or when a read fails.
+pub async fn read_image(session: &dyn Session, image: &Tensor<2>) -> Option<(Vec<f32>, Vec<f32>)> {
+    let code = session.encode(image.clone())?;
+    let reconstruction = session.reconstruct(image.clone())?;
+    Some((read_floats(code).await.ok()?, read_floats(reconstruction).await.ok()?))
+}
+
+/// The most probable class of `probabilities` and its probability (the first on a tie; class 0
+/// at 0 for none).
+pub fn most_likely(probabilities: &[f32]) -> (usize, f32) {
+    probabilities
+        .iter()
+        .copied()
+        .enumerate()
+        .fold((0, 0.0), |best, (class, p)| if p > best.1 { (class, p) } else { best })
 }
 
 /// Digits scored per forward pass, to bound memory.
@@ -226,4 +303,16 @@ pub async fn score_model(
         samples: class_report(&probabilities),
         frechet,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_likely_class_is_the_first_of_the_largest() {
+        assert_eq!(most_likely(&[0.1, 0.7, 0.2]), (1, 0.7));
+        assert_eq!(most_likely(&[0.4, 0.2, 0.4]), (0, 0.4));
+        assert_eq!(most_likely(&[]), (0, 0.0));
+    }
 }

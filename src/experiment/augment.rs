@@ -13,14 +13,14 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::batches::labels_tensor;
-use super::classifier::{ClassifierTrainer, accuracy};
-use super::readback::{ReadbackError, read_floats};
-use super::sessions::start_session;
-use super::trainer::Session;
 use crate::data::augment::{shifted_and_rotated, take_per_class};
 use crate::data::{Digits, IMAGE_PIXELS, MnistSplit};
 use crate::model::classifier::{CLASSES, MlpClassifier, MlpClassifierConfig};
+use crate::train::Session;
+use crate::train::batches::labels_tensor;
+use crate::train::classifier::{ClassifierTrainer, accuracy};
+use crate::train::readback::{ReadbackError, read_floats};
+use crate::train::sessions::start_session;
 use crate::zoo::Hyperparameters;
 use crate::zoo::ModelKind;
 

@@ -6,7 +6,8 @@
 use burn::linalg::svd;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::readback::{ReadbackError, read_floats};
+use super::compare::mean_and_covariance;
+use crate::train::readback::{ReadbackError, read_floats};
 
 /// A plane `origin + s * scale_a * a + t * scale_b * b` in a `dims`-dimensional latent space.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,12 +80,8 @@ impl LatentPlane {
     pub async fn principal(codes: &[f32], dims: usize, device: &Device) -> Result<Self, ReadbackError> {
         let (mean, _) = mean_and_spread(codes, dims);
         let n = codes.len() / dims;
-        let centred: Vec<f32> = codes
-            .chunks_exact(dims)
-            .flat_map(|row| row.iter().zip(&mean).map(|(v, m)| v - m))
-            .collect();
-        let x = Tensor::<2>::from_data(TensorData::new(centred, [n, dims]), device);
-        let covariance = x.clone().transpose().matmul(x) / (n.max(2) - 1) as f64;
+        let x = Tensor::<2>::from_data(TensorData::new(codes.to_vec(), [n, dims]), device);
+        let (_, covariance) = mean_and_covariance(x);
         let (u, s, _) = svd::<2, 1>(covariance, 30);
         let u = read_floats(u).await?;
         let s = read_floats(s).await?;
@@ -112,5 +109,73 @@ impl LatentPlane {
             dot(&offset, &self.a) / self.scale_a,
             dot(&offset, &self.b) / self.scale_b,
         )
+    }
+}
+
+/// A square picture of a plane: `side` pixels showing `-extent..extent` on both axes, the
+/// first direction left to right and the second bottom to top.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlaneFrame {
+    /// Side of the picture, in pixels.
+    pub side: f64,
+    /// The largest plane coordinate shown.
+    pub extent: f64,
+}
+
+impl PlaneFrame {
+    /// The plane's `(s, t)` at picture position `(x, y)` (clamped to the picture).
+    pub fn to_plane(self, x: f64, y: f64) -> (f64, f64) {
+        let along = |position: f64| -self.extent + 2.0 * self.extent * (position / self.side).clamp(0.0, 1.0);
+        (along(x), -along(y))
+    }
+
+    /// The picture position of the plane's `(s, t)`.
+    pub fn to_picture(self, s: f64, t: f64) -> (f64, f64) {
+        let across = |value: f64| (value + self.extent) / (2.0 * self.extent) * self.side;
+        (across(s), across(-t))
+    }
+
+    /// The codes of `plane` at the centres of a `cells` x `cells` grid over the picture, row by
+    /// row from the top: what a decoder draws as the manifold.
+    pub fn grid_codes(self, plane: &LatentPlane, cells: usize) -> Vec<f32> {
+        let centre = |k: usize| (k as f64 + 0.5) * self.side / cells as f64;
+        (0..cells * cells)
+            .flat_map(|i| {
+                let (s, t) = self.to_plane(centre(i % cells), centre(i / cells));
+                plane.code_at(s as f32, t as f32)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRAME: PlaneFrame = PlaneFrame {
+        side: 420.0,
+        extent: 3.0,
+    };
+
+    #[test]
+    fn the_picture_and_the_plane_map_onto_each_other() {
+        assert_eq!(FRAME.to_plane(0.0, 0.0), (-3.0, 3.0), "top left");
+        assert_eq!(FRAME.to_plane(420.0, 420.0), (3.0, -3.0), "bottom right");
+        assert_eq!(FRAME.to_plane(210.0, 210.0), (0.0, 0.0));
+        assert_eq!(FRAME.to_plane(-50.0, 900.0), (-3.0, -3.0), "clamped");
+        for (s, t) in [(1.5, -0.5), (-2.9, 2.2)] {
+            let (x, y) = FRAME.to_picture(s, t);
+            let back = FRAME.to_plane(x, y);
+            assert!((back.0 - s).abs() < 1e-12 && (back.1 - t).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn the_grid_runs_left_to_right_then_top_to_bottom() {
+        let codes = FRAME.grid_codes(&LatentPlane::whole_2d(), 3);
+        assert_eq!(codes.len(), 3 * 3 * 2);
+        // Cell centres at -2, 0, 2 on each axis; the first row is the top (t = 2).
+        assert_eq!(&codes[..6], &[-2.0, 2.0, 0.0, 2.0, 2.0, 2.0]);
+        assert_eq!(&codes[12..], &[-2.0, -2.0, 0.0, -2.0, 2.0, -2.0]);
     }
 }
