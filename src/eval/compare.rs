@@ -9,8 +9,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::metrics::{ClassReport, class_report};
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 use crate::model::{DigitClassifier, seeded_normal};
-use crate::train::Session;
 use crate::train::readback::{ReadbackError, read_floats};
+use crate::train::{Evaluation, Inference};
 
 /// Images of an interpolation, ends included.
 pub const INTERPOLATION_STEPS: usize = 8;
@@ -18,7 +18,7 @@ pub const INTERPOLATION_STEPS: usize = 8;
 /// `steps` images `[steps, 784]` along the straight line between the codes of `from` and `to`
 /// (`[1, 784]` each) for a model with an encoder, or between two noise vectors fixed by `seed`
 /// for a generator without one.
-pub fn interpolate(session: &dyn Session, from: Tensor<2>, to: Tensor<2>, steps: usize, seed: u64) -> Tensor<2> {
+pub fn interpolate(session: &dyn Inference, from: Tensor<2>, to: Tensor<2>, steps: usize, seed: u64) -> Tensor<2> {
     let device = from.device();
     let ends = match session.encode(Tensor::cat(vec![from, to], 0)) {
         Some(codes) => codes,
@@ -189,7 +189,7 @@ pub struct ComparisonInputs<'a> {
 }
 
 /// Every row's images for `session`, read back.
-pub async fn comparison_images(session: &dyn Session, on: &ComparisonInputs<'_>) -> Result<ComparisonImages, String> {
+pub async fn comparison_images(session: &dyn Inference, on: &ComparisonInputs<'_>) -> Result<ComparisonImages, String> {
     let read = |t: Tensor<2>| async move { read_floats(t).await.map_err(|e| e.to_string()) };
     let shown = on.inputs.dims()[0];
     let reconstruction = match session.reconstruct(on.inputs.clone()) {
@@ -219,7 +219,7 @@ pub async fn comparison_images(session: &dyn Session, on: &ComparisonInputs<'_>)
 
 /// What a model with an encoder makes of one image `[1, 784]`: its code and its reconstruction,
 /// read back; `None` for a model without an encoder or when a read fails.
-pub async fn read_image(session: &dyn Session, image: &Tensor<2>) -> Option<(Vec<f32>, Vec<f32>)> {
+pub async fn read_image(session: &dyn Inference, image: &Tensor<2>) -> Option<(Vec<f32>, Vec<f32>)> {
     let code = session.encode(image.clone())?;
     let reconstruction = session.reconstruct(image.clone())?;
     Some((read_floats(code).await.ok()?, read_floats(reconstruction).await.ok()?))
@@ -269,7 +269,7 @@ pub async fn classifier_features(judge: &DigitClassifier, images: &Tensor<2>) ->
 /// samples from `seed` judged by `judge` against the held-out digits' features. The matrix
 /// work of the Fréchet distance runs on `cpu`.
 pub async fn score_model(
-    session: &dyn Session,
+    session: &dyn Evaluation,
     judge: &DigitClassifier,
     held_out: &Tensor<2>,
     held_out_features: &[f32],

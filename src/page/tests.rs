@@ -13,7 +13,7 @@ use super::{Reaction, SnapshotTicket, TrainView};
 use crate::backend::choice::BackendPreference;
 use crate::backend::memory::SpeedMemory;
 use crate::protocol::{Command, Event, ExportedWeights, StopReason};
-use crate::train::{Hyperparameters, ModelKind};
+use crate::train::ModelKind;
 use crate::weights::WeightsFile;
 use crate::worker::fake_host::{self, BUDGET, FakeHost, settings};
 use crate::worker::{Host, WorkerCore};

@@ -12,9 +12,10 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::fused_adam::FusedAdam;
+use super::roles::{Evaluation, Inference, Persistence, Session};
 use super::trainer::{
-    HalfStep, PREVIEW_COUNT, PREVIEW_NOISE_SEED, Player, Session, one_state_each, optimizer_bytes,
-    optimizer_from_bytes, seed_step,
+    HalfStep, PREVIEW_COUNT, PREVIEW_NOISE_SEED, Player, one_state_each, optimizer_bytes, optimizer_from_bytes,
+    seed_step,
 };
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
@@ -297,21 +298,31 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         self.steps
     }
 
-    fn parameter_count(&self) -> usize {
-        self.generator().num_params() + self.discriminator().num_params()
-    }
-
     fn epochs_done(&self) -> f64 {
         let digits_seen = self.steps * self.discriminator_steps * self.batches.batch_size();
         digits_seen as f64 / self.batches.epoch_len() as f64
     }
 
+    fn preview(&self) -> Tensor<2> {
+        self.generator().valid().sample(PREVIEW_COUNT, PREVIEW_NOISE_SEED)
+    }
+}
+
+impl<G: Generator, D: Discriminator> Inference for AdversarialTrainer<G, D> {
     fn preview_kind(&self) -> PreviewKind {
         PreviewKind::Samples
     }
 
-    fn preview(&self) -> Tensor<2> {
-        self.generator().valid().sample(PREVIEW_COUNT, PREVIEW_NOISE_SEED)
+    fn is_conditional(&self) -> bool {
+        self.generator().classes() > 0
+    }
+
+    fn parameter_count(&self) -> usize {
+        self.generator().num_params() + self.discriminator().num_params()
+    }
+
+    fn code_size(&self) -> usize {
+        self.generator().input_size()
     }
 
     fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
@@ -323,28 +334,12 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
         (generator.classes() > 0).then(|| generator.sample_classes(labels, seed))
     }
 
-    fn is_conditional(&self) -> bool {
-        self.generator().classes() > 0
-    }
-
-    fn evaluate(&self, _count: usize) -> PendingScores {
-        PendingScores::not_applicable("a GAN has no encoder, so it cannot score held-out digits")
-    }
-
-    fn evaluate_on(&self, _images: &Tensor<2>) -> PendingScores {
-        self.evaluate(0)
-    }
-
     fn encode(&self, _images: Tensor<2>) -> Option<Tensor<2>> {
         None
     }
 
     fn decode(&self, codes: Tensor<2>) -> Tensor<2> {
         self.generator().valid().generate(codes)
-    }
-
-    fn code_size(&self) -> usize {
-        self.generator().input_size()
     }
 
     fn reconstruct(&self, _images: Tensor<2>) -> Option<Tensor<2>> {
@@ -354,7 +349,19 @@ impl<G: Generator, D: Discriminator> Session for AdversarialTrainer<G, D> {
     fn complete(&self, images: Tensor<2>, visible: Tensor<2>, seed: u64) -> Tensor<2> {
         complete_by_latent_search(self.generator(), images, visible, LATENT_SEARCH_STEPS, seed)
     }
+}
 
+impl<G: Generator, D: Discriminator> Evaluation for AdversarialTrainer<G, D> {
+    fn evaluate(&self, _count: usize) -> PendingScores {
+        PendingScores::not_applicable("a GAN has no encoder, so it cannot score held-out digits")
+    }
+
+    fn evaluate_on(&self, _images: &Tensor<2>) -> PendingScores {
+        self.evaluate(0)
+    }
+}
+
+impl<G: Generator, D: Discriminator> Persistence for AdversarialTrainer<G, D> {
     fn parameters(&self, precision: Precision) -> Vec<NamedParameter> {
         let mut parameters = named_parameters(self.generator(), "generator", precision);
         parameters.extend(named_parameters(self.discriminator(), "discriminator", precision));

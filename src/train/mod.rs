@@ -8,6 +8,7 @@ pub mod evaluate;
 pub mod fused_adam;
 pub mod history;
 pub mod readback;
+pub mod roles;
 pub mod sessions;
 pub mod trainer;
 
@@ -16,6 +17,7 @@ pub use classifier::{ClassifierTrainer, classifier_config, classifier_from_file,
 pub use evaluate::HeldOutScores;
 pub use history::{LossHistory, RateMeter};
 pub use readback::read_floats;
-pub use trainer::{HalfStep, Player, Session, Trainer};
+pub use roles::{Evaluation, Inference, Persistence, Session};
+pub use trainer::{HalfStep, Player, Trainer};
 // The zoo's names, for the layers above that use them with the training loop.
 pub use crate::zoo::{Hyperparameters, ModelKind, model_config};

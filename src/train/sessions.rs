@@ -4,7 +4,8 @@
 use burn::tensor::Device;
 
 use super::adversarial::AdversarialTrainer;
-use super::trainer::{Session, Trainer};
+use super::roles::Session;
+use super::trainer::Trainer;
 use crate::data::MnistSplit;
 use crate::weights::{WeightsError, WeightsFile};
 use crate::zoo::config::{BuiltConfig, build_config};

@@ -8,6 +8,7 @@ use burn::tensor::{Device, Int, Tensor};
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
 use super::fused_adam::FusedAdam;
+use super::roles::{Evaluation, Inference, Persistence, Session};
 use crate::data::MnistSplit;
 use crate::model::completion::{RECONSTRUCTION_ROUNDS, complete_by_reconstruction};
 use crate::model::{GenerativeModel, PreviewKind};
@@ -49,78 +50,6 @@ pub struct HalfStep {
     pub verdicts: Tensor<1>,
     /// The whole step's loss terms, once the generator's half completed it.
     pub losses: Option<Tensor<1>>,
-}
-
-/// A training session seen from outside, whatever its model: what panels and commands use.
-pub trait Session {
-    /// Names of the loss terms each step reports, the first being the objective.
-    fn loss_names(&self) -> &'static [&'static str];
-    /// Runs one optimisation step and returns its loss terms `[terms]`, still on the device.
-    fn step(&mut self) -> Tensor<1>;
-    /// Runs the next half of a GAN's step (the discriminator's, then the generator's): the
-    /// slow-motion view. Two halves do exactly what one [`step`](Self::step) does. `None` for a
-    /// model without players.
-    fn half_step(&mut self) -> Option<HalfStep> {
-        None
-    }
-    /// Steps taken so far.
-    fn steps_done(&self) -> usize;
-    /// Number of trainable parameters (both players, for a GAN).
-    fn parameter_count(&self) -> usize;
-    /// Passes over the training digits so far, fractional.
-    fn epochs_done(&self) -> f64;
-    /// What [`preview`](Self::preview) shows.
-    fn preview_kind(&self) -> PreviewKind;
-    /// The live preview: [`PREVIEW_COUNT`] images `[64, 784]` in `[0, 1]`, still on the device.
-    fn preview(&self) -> Tensor<2>;
-    /// Whether the model is trained to generate (a GAN), rather than to reconstruct.
-    fn is_generator(&self) -> bool {
-        self.preview_kind() == PreviewKind::Samples
-    }
-    /// `count` samples `[count, 784]` in `[0, 1]` from noise fixed by `seed` (for an
-    /// autoencoder: its decoder fed random codes).
-    fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>>;
-    /// One sample `[n, 784]` of each class in `labels` `[n]`, from noise fixed by `seed`, or
-    /// `None` for a model that is not class-conditional.
-    fn samples_of_classes(&self, labels: Tensor<1, Int>, seed: u64) -> Option<Tensor<2>>;
-    /// Whether the model is class-conditional (it trains on labels and samples a chosen digit).
-    fn is_conditional(&self) -> bool;
-    /// Starts scoring the model on `count` held-out digits; read the result with
-    /// [`PendingScores::read`].
-    fn evaluate(&self, count: usize) -> PendingScores;
-    /// Starts scoring the model on `images` `[n, 784]` (the held-out images of whichever
-    /// dataset is in use); read the result with [`PendingScores::read`].
-    fn evaluate_on(&self, images: &Tensor<2>) -> PendingScores;
-    /// Codes `[batch, code_size]` of `images` (posterior means for a VAE), or `None` for a model
-    /// without an encoder (a GAN).
-    fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>>;
-    /// Images `[batch, 784]` decoded from codes (for a GAN: generated from noise).
-    fn decode(&self, codes: Tensor<2>) -> Tensor<2>;
-    /// Size of the code, or of a GAN's noise.
-    fn code_size(&self) -> usize;
-    /// Reconstructions of `images`, or `None` for a model without an encoder.
-    fn reconstruct(&self, images: Tensor<2>) -> Option<Tensor<2>>;
-    /// `images` with the pixels where `visible` is 0 filled in by the model (see
-    /// [`crate::model::completion`]); `seed` fixes any noise it starts from.
-    fn complete(&self, images: Tensor<2>, visible: Tensor<2>, seed: u64) -> Tensor<2>;
-    /// The model's parameters, named as in a weights file stored with `precision` (shared with
-    /// the model, not copied).
-    fn parameters(&self, precision: Precision) -> Vec<NamedParameter>;
-    /// Replaces every parameter with `tensors` from a weights file and starts the optimiser and
-    /// the step count afresh; on any mismatch nothing changes and the error says what is wrong.
-    fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError>;
-    /// The optimisers' state (Adam's moments and step counts: burn's optimiser record, as
-    /// burnpack bytes), one buffer per optimiser, so a snapshot resumes training exactly. Read
-    /// synchronously: for a session on the CPU only.
-    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String>;
-    /// Puts back [`Session::optimizer_state`]'s buffers, once the weights they were taken with
-    /// are loaded (the state is keyed by parameter ids, which a weights file keeps). On an
-    /// error the optimisers stay as they were.
-    fn load_optimizer_state(&mut self, state: Vec<Vec<u8>>) -> Result<(), String>;
-    /// Continues at step `steps`: a session restored from a snapshot of one that had trained
-    /// that far (its weights loaded), drawing the batches that one would have drawn next; the
-    /// optimisers' state comes with [`Session::load_optimizer_state`].
-    fn resume_at(&mut self, steps: usize);
 }
 
 /// A training session for the model type `M`.
@@ -177,16 +106,8 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         self.steps
     }
 
-    fn parameter_count(&self) -> usize {
-        self.model().num_params()
-    }
-
     fn epochs_done(&self) -> f64 {
         (self.steps * self.batches.batch_size()) as f64 / self.batches.epoch_len() as f64
-    }
-
-    fn preview_kind(&self) -> PreviewKind {
-        self.model().preview_kind()
     }
 
     fn preview(&self) -> Tensor<2> {
@@ -197,6 +118,24 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         };
         samples.unwrap_or_else(|| model.reconstruct(self.held_out_images.clone().slice(0..PREVIEW_COUNT)))
     }
+}
+
+impl<M: GenerativeModel> Inference for Trainer<M> {
+    fn preview_kind(&self) -> PreviewKind {
+        self.model().preview_kind()
+    }
+
+    fn is_conditional(&self) -> bool {
+        self.model().is_conditional()
+    }
+
+    fn parameter_count(&self) -> usize {
+        self.model().num_params()
+    }
+
+    fn code_size(&self) -> usize {
+        self.model().code_size()
+    }
 
     fn samples(&self, count: usize, seed: u64) -> Option<Tensor<2>> {
         self.model().valid().sample(count, seed)
@@ -204,18 +143,6 @@ impl<M: GenerativeModel> Session for Trainer<M> {
 
     fn samples_of_classes(&self, labels: Tensor<1, Int>, seed: u64) -> Option<Tensor<2>> {
         self.model().valid().sample_classes(labels, seed)
-    }
-
-    fn is_conditional(&self) -> bool {
-        self.model().is_conditional()
-    }
-
-    fn evaluate(&self, count: usize) -> PendingScores {
-        HeldOutScores::start(&self.model().valid(), &self.held_out_images, count)
-    }
-
-    fn evaluate_on(&self, images: &Tensor<2>) -> PendingScores {
-        HeldOutScores::start(&self.model().valid(), images, images.dims()[0])
     }
 
     fn encode(&self, images: Tensor<2>) -> Option<Tensor<2>> {
@@ -226,10 +153,6 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         self.model().valid().image_of(codes)
     }
 
-    fn code_size(&self) -> usize {
-        self.model().code_size()
-    }
-
     fn reconstruct(&self, images: Tensor<2>) -> Option<Tensor<2>> {
         Some(self.model().valid().reconstruct(images))
     }
@@ -238,7 +161,19 @@ impl<M: GenerativeModel> Session for Trainer<M> {
         let model = self.model().valid();
         complete_by_reconstruction(images, visible, RECONSTRUCTION_ROUNDS, |x| model.reconstruct(x))
     }
+}
 
+impl<M: GenerativeModel> Evaluation for Trainer<M> {
+    fn evaluate(&self, count: usize) -> PendingScores {
+        HeldOutScores::start(&self.model().valid(), &self.held_out_images, count)
+    }
+
+    fn evaluate_on(&self, images: &Tensor<2>) -> PendingScores {
+        HeldOutScores::start(&self.model().valid(), images, images.dims()[0])
+    }
+}
+
+impl<M: GenerativeModel> Persistence for Trainer<M> {
     fn parameters(&self, precision: Precision) -> Vec<NamedParameter> {
         named_parameters(self.model(), "model", precision)
     }

@@ -9,7 +9,7 @@ use super::super::Runtime;
 use super::super::pretrained::PretrainedStore;
 use crate::eval::compare::{ComparisonImages, ModelScores, classifier_features};
 use crate::model::DigitClassifier;
-use crate::train::{Hyperparameters, ModelKind, Session};
+use crate::train::{Evaluation, Hyperparameters, ModelKind, Session};
 
 /// One column: a model, where its weights come from, and its session.
 #[derive(Clone)]
@@ -18,7 +18,7 @@ pub(super) struct Column {
     pub steps: usize,
     pub wall_seconds: Option<f64>,
     pub parameters: usize,
-    pub session: Rc<dyn Session>,
+    pub session: Rc<dyn Evaluation>,
 }
 
 /// A column's heading: what the table's header and the metrics table show of it.
@@ -55,7 +55,7 @@ impl Column {
             steps,
             wall_seconds: None,
             parameters: session.parameter_count(),
-            session: Rc::from(session),
+            session: Rc::<dyn Session>::from(session),
         }
     }
 
@@ -77,7 +77,7 @@ impl Column {
             steps: entry.steps,
             wall_seconds: Some(entry.wall_seconds),
             parameters: session.parameter_count(),
-            session: Rc::from(session),
+            session: Rc::<dyn Session>::from(session),
         })
     }
 }

@@ -17,7 +17,7 @@ use crate::data::IMAGE_PIXELS;
 use crate::data::preprocess::mnist_style;
 use crate::eval::compare::read_image;
 use crate::model::DigitClassifier;
-use crate::train::{ModelKind, Session, read_floats};
+use crate::train::{Inference, ModelKind, Session, read_floats};
 use pad::{DrawingPad, PAD};
 use readings::{Prediction, PreparedDigit, Reading, ReadingView};
 
@@ -35,7 +35,7 @@ pub fn DrawPanel(
     let readings = RwSignal::new(Vec::<Reading>::new());
     let status = RwSignal::new(None::<String>);
     let judge = StoredValue::new_local(None::<DigitClassifier>);
-    let encoders = StoredValue::new_local(Vec::<(ModelKind, Rc<dyn Session>)>::new());
+    let encoders = StoredValue::new_local(Vec::<(ModelKind, Rc<dyn Inference>)>::new());
     let started = StoredValue::new(false);
     let busy = StoredValue::new(false);
 
@@ -53,7 +53,7 @@ pub fn DrawPanel(
             // Every model with an encoder: the zoo without its GANs.
             for kind in ModelKind::ALL.into_iter().filter(|k| !k.is_adversarial()) {
                 match pretrained.session(runtime, kind).await {
-                    Ok((_, session)) => encoders.update_value(|e| e.push((kind, Rc::from(session)))),
+                    Ok((_, session)) => encoders.update_value(|e| e.push((kind, Rc::<dyn Session>::from(session)))),
                     Err(e) => status.set(Some(e)),
                 }
             }

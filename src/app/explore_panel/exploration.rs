@@ -11,7 +11,7 @@ use super::super::Runtime;
 use super::super::pretrained::PretrainedStore;
 use crate::eval::latent_plane::{LatentPlane, PlaneFrame};
 use crate::train::batches::upload;
-use crate::train::{ModelKind, Session, read_floats};
+use crate::train::{Inference, ModelKind, Session, read_floats};
 
 /// Points per side of the manifold grid.
 pub(super) const GRID: usize = 15;
@@ -39,7 +39,7 @@ pub(super) struct Pointed {
 }
 
 /// An encoder model and its codes of the held-out digits.
-type Encoded = (Rc<dyn Session>, Vec<f32>);
+type Encoded = (Rc<dyn Inference>, Vec<f32>);
 
 /// The Explore panel's state.
 #[derive(Clone, Copy)]
@@ -167,6 +167,6 @@ impl Exploration {
         let held_out = self.runtime.with_value(|r| upload(&r.data.held_out, &r.device));
         let codes = session.encode(held_out).ok_or("the model has no encoder")?;
         let codes = read_floats(codes).await.map_err(|e| e.to_string())?;
-        Ok((Rc::from(session), codes))
+        Ok((Rc::<dyn Session>::from(session), codes))
     }
 }
