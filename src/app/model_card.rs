@@ -160,7 +160,7 @@ fn ArchitectureDiagram(networks: Vec<Network>, total: usize) -> impl IntoView {
                                 class=format!("layer {}", layer.kind.name()) />
                             <text x=left + 6.0 y=y + 13.0 class="layer-name">{layer.path.clone()}</text>
                             <text x=right - 6.0 y=y + 13.0 text-anchor="end">{grouped(layer.parameters)}</text>
-                            <text x=left + 6.0 y=y + 27.0>{format!("{} {}", layer.kind.name(), layer.kind.mapping())}</text>
+                            <text x=left + 6.0 y=y + 27.0>{format!("{} {}", layer.kind.name(), layer.mapping())}</text>
                         </g>
                     }
                 })
@@ -181,7 +181,8 @@ fn ArchitectureDiagram(networks: Vec<Network>, total: usize) -> impl IntoView {
             <figcaption>
                 {format!("{} parameters (batch norm's running statistics included), read from the model's own modules \
                     by burn's module visitor: each row a layer, in the order its network declares them, its bar as wide \
-                    as the log of its output.", grouped(total))}
+                    as the log of its output. A convolution's feature maps (channels×height×width) follow from the 28×28 \
+                    digit and the stride and padding its module displays.", grouped(total))}
                 {gan.then_some(" The dashed line is the generator's images G(z), which the discriminator judges beside real digits x.")}
             </figcaption>
         </figure>

@@ -9,6 +9,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde_bytes::ByteBuf;
 
 use super::host::Host;
+use super::preview_pace::PreviewPace;
 use crate::backend::choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::data::{IMAGE_PIXELS, MnistSplit};
@@ -28,8 +29,6 @@ const TARGET_SLICE_MS: f64 = 150.0;
 const MAX_STEPS_PER_SLICE: usize = 32;
 /// Training steps of the augmentation experiment between two progress reports.
 const AUGMENT_STEPS_PER_SLICE: usize = 16;
-/// How often the preview grid is refreshed while training, in milliseconds.
-const PREVIEW_INTERVAL_MS: f64 = 700.0;
 /// Steps between two checks of a generator's class coverage.
 pub const COVERAGE_INTERVAL: usize = 200;
 /// Samples the classifier judges at each coverage check.
@@ -67,8 +66,14 @@ struct Judge {
 struct Run {
     /// Steps the next slice queues, adapted to [`TARGET_SLICE_MS`].
     steps_per_slice: usize,
-    /// When the preview grid was last refreshed.
-    last_preview_ms: f64,
+    /// When the next preview is due.
+    preview_pace: PreviewPace,
+}
+
+/// Where the encoder puts the probe digits, flattened `[x0, y0, x1, y1, …]`, with their classes.
+struct CodeProbe {
+    points: Tensor<1>,
+    classes: Vec<u8>,
 }
 
 /// The worker's state and logic over a [`Host`]. Start it with [`WorkerCore::run`].
@@ -570,7 +575,7 @@ impl<H: Host> WorkerCore<H> {
         if self.run.is_none() {
             self.run = Some(Run {
                 steps_per_slice: 1,
-                last_preview_ms: self.host.now_ms(),
+                preview_pace: PreviewPace::starting_at(self.host.now_ms()),
             });
         }
     }
@@ -648,9 +653,12 @@ impl<H: Host> WorkerCore<H> {
         }
         let run = self.run.as_mut().expect("checked above");
         run.steps_per_slice = ((TARGET_SLICE_MS / per_step) as usize).clamp(1, MAX_STEPS_PER_SLICE);
-        if now - run.last_preview_ms > PREVIEW_INTERVAL_MS {
-            run.last_preview_ms = now;
+        if run.preview_pace.due(now) {
             self.refresh_preview().await;
+            let finished = self.host.now_ms();
+            if let Some(run) = self.run.as_mut() {
+                run.preview_pace.shown(now, finished);
+            }
         }
         if self.coverage_due() {
             self.check_coverage().await;
@@ -746,51 +754,59 @@ impl<H: Host> WorkerCore<H> {
     }
 
     /// Reads the current preview grid back and sends it, and for a model with an encoder where
-    /// it puts [`CODE_PROBE`] held-out digits.
+    /// it puts [`CODE_PROBE`] held-out digits: both in one read back, so the device is waited
+    /// for once.
     async fn refresh_preview(&self) {
         let Some(model) = self.model.as_ref() else { return };
         let (generation, step) = (self.generation, model.session.steps_done());
-        match read_floats(model.session.preview()).await {
-            Ok(pixels) => self.post(Event::Preview {
-                generation,
-                step,
-                pixels,
-            }),
+        let grid = model.session.preview();
+        let grid_numbers = grid.dims().iter().product::<usize>();
+        let grid = grid.reshape([grid_numbers]);
+        let probe = self.probe_codes();
+        let numbers = match &probe {
+            Some(probe) => Tensor::cat(vec![grid, probe.points.clone()], 0),
+            None => grid,
+        };
+        match read_floats(numbers).await {
+            Ok(mut pixels) => {
+                let points = pixels.split_off(grid_numbers);
+                self.post(Event::Preview {
+                    generation,
+                    step,
+                    pixels,
+                });
+                if let Some(probe) = probe {
+                    self.post(Event::Codes {
+                        generation,
+                        step,
+                        points,
+                        classes: probe.classes,
+                    });
+                }
+            }
             Err(e) => self.post(Event::Notice {
                 generation,
                 message: format!("Could not show the preview: {e}."),
             }),
         }
-        self.send_codes().await;
     }
 
-    /// The first two numbers of the codes of the first [`CODE_PROBE`] held-out digits, for a
-    /// model with an encoder: the Train panel's latent scatter.
-    async fn send_codes(&self) {
-        let (Some(model), Some(data), Some((device, _))) =
-            (self.model.as_ref(), self.data.as_ref(), self.device.as_ref())
-        else {
-            return;
-        };
+    /// For a model with an encoder, the first two numbers of the codes of the first
+    /// [`CODE_PROBE`] held-out digits (the Train panel's latent scatter), still on the device.
+    fn probe_codes(&self) -> Option<CodeProbe> {
+        let (model, data, (device, _)) = (self.model.as_ref()?, self.data.as_ref()?, self.device.as_ref()?);
         let count = CODE_PROBE.min(data.held_out.len());
         if count == 0 || model.kind.is_adversarial() {
-            return;
+            return None;
         }
         let pixels = data.held_out.pixels[..count * IMAGE_PIXELS].to_vec();
         let images = Tensor::from_data(TensorData::new(pixels, [count, IMAGE_PIXELS]), device);
-        let Some(codes) = model.session.encode(images) else {
-            return;
-        };
-        let (generation, step) = (self.generation, model.session.steps_done());
-        // A failed read leaves the last scatter shown; every code has at least two numbers.
-        if let Ok(points) = read_floats(codes.slice([0..count, 0..2])).await {
-            self.post(Event::Codes {
-                generation,
-                step,
-                points,
-                classes: data.held_out.labels[..count].to_vec(),
-            });
-        }
+        // Every code has at least two numbers.
+        let codes = model.session.encode(images)?.slice([0..count, 0..2]);
+        Some(CodeProbe {
+            points: codes.reshape([count * 2]),
+            classes: data.held_out.labels[..count].to_vec(),
+        })
     }
 
     /// Replaces the session with one of `start_as` (or of the model in use) holding the weights

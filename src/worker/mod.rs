@@ -15,6 +15,7 @@
 
 mod core;
 mod host;
+mod preview_pace;
 pub mod supervision;
 
 #[cfg(target_arch = "wasm32")]

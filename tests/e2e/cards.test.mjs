@@ -25,6 +25,8 @@ const cardContents = page => page.evaluate(() => {
     networks: svg.querySelectorAll('.network-title').length,
     parameters: Number(svg.dataset.parameters),
     watchFor: card.querySelector('[data-testid="watch-for"]').textContent.length,
+    // Each layer's row as the diagram writes it, by the layer's path.
+    rows: Object.fromEntries([...svg.querySelectorAll('[data-layer]')].map(g => [g.dataset.layer, g.textContent])),
     // MathML renders as MathML (not as plain inline text): its elements have a box of their own.
     mathHeight: card.querySelector('math').getBoundingClientRect().height,
   };
@@ -51,6 +53,10 @@ test('CPU: every model has a card with a formula and a diagram; terms and curves
     }
     console.log(Object.entries(seen).map(([m, c]) => `${m}: ${c.formulas} formulas, ${c.layers} layers, ${c.parameters} parameters`).join('\n'));
     assert.ok(seen.dcgan.parameters !== seen.gan_mlp.parameters, 'the diagrams are the models\' own');
+    // Convolutions show the feature maps they take in and put out: 28x28 halves to 14x14, then 7x7.
+    assert.match(seen.vae_conv.rows['encoder.downsample_1'], /1×28×28 → 32×14×14/, JSON.stringify(seen.vae_conv.rows));
+    assert.match(seen.vae_conv.rows['encoder.downsample_2'], /32×14×14 → 64×7×7/);
+    assert.match(seen.dcgan.rows.upsample_2, /32×14×14 → 1×28×28/, JSON.stringify(seen.dcgan.rows));
 
     // The diagram follows the settings: a smaller latent, fewer parameters, before any reset.
     await page.selectOption('[data-testid="model-select"]', 'vae_mlp');
