@@ -14,7 +14,7 @@ use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
 use crate::eval::compare::MaskKind;
 use crate::experiment::augment::{AugmentPlan, MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
 use crate::lab::{LabModel, LabSettings};
-use crate::model::gan_loss::{GanLoss, MAX_PACK};
+use crate::model::gan_loss::{GanLoss, GanRemedies, MAX_PACK};
 use crate::train::{Hyperparameters, ModelKind};
 use crate::zoo::settings::{FIELDS, short_number};
 
@@ -198,12 +198,28 @@ fn whole(value: &str, low: u64, high: u64) -> Option<u64> {
     value.parse::<u64>().ok().filter(|v| (low..=high).contains(v))
 }
 
-/// Discriminator-to-generator learning-rate ratios the lab offers.
+/// Refuses a GAN remedy for a model that is no GAN, as a hyper-parameter it does not use.
+fn applies_to_gan(link: &DemoLink, label: &str) -> Result<(), String> {
+    match link.model.is_adversarial() {
+        true => Ok(()),
+        false => Err(format!("{label} does not apply to the {}: ignored", link.model.label())),
+    }
+}
+
+/// A GAN remedy's value in a link, written only for a GAN of the Train panel.
+fn gan_remedy(link: &DemoLink, write: fn(&GanRemedies) -> Option<String>) -> Option<String> {
+    link.model
+        .is_adversarial()
+        .then(|| write(&link.settings.remedies))
+        .flatten()
+}
+
+/// Discriminator-to-generator learning-rate ratios the lab and the MNIST GANs offer.
 pub const LAB_LR_RATIOS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
 /// Every key a link holds besides the hyper-parameters ([`FIELDS`], written after `model`), in
 /// the order a link writes them.
-pub const KEYS: [LinkKey; 22] = [
+pub const KEYS: [LinkKey; 27] = [
     LinkKey {
         key: "v",
         holds: "the link format's version",
@@ -239,6 +255,67 @@ pub const KEYS: [LinkKey; 22] = [
         read: |_, value| match ModelKind::from_id(value) {
             Some(_) => Ok(()),
             None => Err(format!("unknown model {}", echo(value))),
+        },
+    },
+    LinkKey {
+        key: "gan_loss",
+        holds: "an MNIST GAN's objective: ns (the default), lsgan, hinge or wgan",
+        panels: &[Train, Compare],
+        write: |link| gan_remedy(link, |r| (r.loss != GanLoss::NonSaturating).then(|| r.loss.id().into())),
+        read: |link, value| {
+            applies_to_gan(link, "the GAN objective")?;
+            link.settings.remedies.loss = GanLoss::from_id(value).ok_or_else(|| bad("GAN objective", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "gan_sn",
+        holds: "1: spectral normalisation in an MNIST GAN's discriminator",
+        panels: &[Train, Compare],
+        write: |link| gan_remedy(link, |r| r.spectral_norm.then(|| "1".into())),
+        read: |link, value| {
+            applies_to_gan(link, "spectral normalisation")?;
+            link.settings.remedies.spectral_norm = flag(value).ok_or_else(|| bad("gan_sn", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "gan_mbstd",
+        holds: "1: a minibatch standard deviation feature in an MNIST GAN's discriminator",
+        panels: &[Train, Compare],
+        write: |link| gan_remedy(link, |r| r.minibatch_std.then(|| "1".into())),
+        read: |link, value| {
+            applies_to_gan(link, "the minibatch standard deviation")?;
+            link.settings.remedies.minibatch_std = flag(value).ok_or_else(|| bad("gan_mbstd", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "gan_pack",
+        holds: "an MNIST GAN's PacGAN packing: images its discriminator judges at once, 1 (the default) to 4",
+        panels: &[Train, Compare],
+        write: |link| gan_remedy(link, |r| (r.pack != 1).then(|| r.pack.to_string())),
+        read: |link, value| {
+            applies_to_gan(link, "PacGAN packing")?;
+            link.settings.remedies.pack =
+                whole(value, 1, MAX_PACK as u64).ok_or_else(|| bad("packing", value))? as usize;
+            Ok(())
+        },
+    },
+    LinkKey {
+        key: "gan_dlr",
+        holds: "an MNIST GAN's two timescales: the discriminator's learning rate over the generator's, 0.25, 0.5, 1 (the default), 2, 4 or 8",
+        panels: &[Train, Compare],
+        write: |link| {
+            gan_remedy(link, |r| {
+                (r.discriminator_lr_ratio != 1.0).then(|| short_number(r.discriminator_lr_ratio))
+            })
+        },
+        read: |link, value| {
+            applies_to_gan(link, "the discriminator's learning rate")?;
+            let ratio = value.parse::<f64>().ok().filter(|r| LAB_LR_RATIOS.contains(r));
+            link.settings.remedies.discriminator_lr_ratio = ratio.ok_or_else(|| bad("learning-rate ratio", value))?;
+            Ok(())
         },
     },
     LinkKey {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use crate::link::LAB_LR_RATIOS;
+use crate::model::gan_loss::{GanLoss, GanRemedies, MAX_PACK};
 use crate::train::{Hyperparameters, ModelKind};
 use crate::zoo::settings::{FIELDS, short_number};
 
@@ -52,5 +54,59 @@ pub fn SettingsForm(kind: RwSignal<ModelKind>, settings: RwSignal<Hyperparameter
             })
             .collect_view()
     };
-    view! { <div class="settings" data-testid="settings-form">{fields}</div> }
+    let gan = move || kind.with(|k| k.is_adversarial());
+    view! {
+        <div class="settings" data-testid="settings-form">
+            {fields}
+            {move || gan().then(|| view! { <RemediesFields settings /> })}
+        </div>
+    }
+}
+
+/// A GAN's remedies for mode collapse, as the Modes lab offers them: the objective, PacGAN
+/// packing, two timescales, spectral normalisation and a minibatch standard deviation feature.
+#[component]
+fn RemediesFields(settings: RwSignal<Hyperparameters>) -> impl IntoView {
+    let set = move |change: &dyn Fn(&mut GanRemedies)| {
+        let mut next = settings.get_untracked();
+        change(&mut next.remedies);
+        settings.set(next);
+    };
+    let remedies = move || settings.with(|s| s.remedies);
+    let choice = |id: String, text: String, current: String| {
+        let selected = id == current;
+        view! { <option value=id selected=selected>{text}</option> }
+    };
+    view! {
+        <label class="field" title="the adversarial objective both players train with">
+            <span class="field-name">"objective"</span>
+            <select data-testid="field-gan-loss"
+                on:change=move |ev| { let id = event_target_value(&ev); set(&|r| r.loss = GanLoss::from_id(&id).unwrap_or(r.loss)) }>
+                {move || GanLoss::ALL.iter().map(|g| choice(g.id().into(), g.label().into(), remedies().loss.id().into())).collect_view()}
+            </select>
+        </label>
+        <label class="field" title="PacGAN: the discriminator judges this many images at once">
+            <span class="field-name">"packing"</span>
+            <select data-testid="field-gan-pack"
+                on:change=move |ev| { let pack = event_target_value(&ev).parse().unwrap_or(1); set(&|r| r.pack = pack) }>
+                {move || (1..=MAX_PACK).map(|p| choice(p.to_string(), if p == 1 { "off".into() } else { format!("{p} images") }, remedies().pack.to_string())).collect_view()}
+            </select>
+        </label>
+        <label class="field" title="two timescales: the discriminator's learning rate over the generator's">
+            <span class="field-name">"D learning rate"</span>
+            <select data-testid="field-gan-dlr"
+                on:change=move |ev| { let ratio = event_target_value(&ev).parse().unwrap_or(1.0); set(&|r| r.discriminator_lr_ratio = ratio) }>
+                {move || LAB_LR_RATIOS.iter().map(|r| choice(r.to_string(), format!("{r} x G's"), remedies().discriminator_lr_ratio.to_string())).collect_view()}
+            </select>
+        </label>
+        <label class="field"><input type="checkbox" data-testid="field-gan-sn"
+            prop:checked=move || remedies().spectral()
+            prop:disabled=move || remedies().loss.needs_lipschitz()
+            on:change=move |ev| { let on = event_target_checked(&ev); set(&|r| r.spectral_norm = on) } />
+            " spectral normalisation"</label>
+        <label class="field"><input type="checkbox" data-testid="field-gan-mbstd"
+            prop:checked=move || remedies().minibatch_std
+            on:change=move |ev| { let on = event_target_checked(&ev); set(&|r| r.minibatch_std = on) } />
+            " minibatch standard deviation"</label>
+    }
 }

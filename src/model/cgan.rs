@@ -7,6 +7,7 @@ use burn::config::Config;
 use burn::tensor::Device;
 
 use super::gan::{MlpDiscriminator, MlpGenerator};
+use super::gan_loss::DiscriminatorRemedies;
 
 /// Shape of the conditional MLP GAN: G `(noise + classes)-256-512-784`, D
 /// `(784 + classes)-512-256-1`, LeakyReLU 0.2.
@@ -18,6 +19,9 @@ pub struct ConditionalGanConfig {
     /// Number of classes it is conditioned on.
     #[config(default = 10)]
     pub classes: usize,
+    /// The discriminator's remedies for mode collapse.
+    #[config(default = "DiscriminatorRemedies::default()")]
+    pub discriminator: DiscriminatorRemedies,
 }
 
 impl ConditionalGanConfig {
@@ -26,7 +30,7 @@ impl ConditionalGanConfig {
     pub fn init(&self, device: &Device) -> (MlpGenerator, MlpDiscriminator) {
         (
             MlpGenerator::new(self.noise, self.classes, device),
-            MlpDiscriminator::new(self.classes, device),
+            MlpDiscriminator::new(self.classes, self.discriminator, device),
         )
     }
 }

@@ -8,6 +8,8 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Int, Tensor};
 
+use super::gan_loss::{DiscriminatorRemedies, with_minibatch_std};
+use super::spectral::PowerIteration;
 use crate::data::IMAGE_PIXELS;
 
 /// Slope of LeakyReLU for negative inputs, in every GAN here.
@@ -93,6 +95,9 @@ pub struct MlpGanConfig {
     /// Size of the noise code.
     #[config(default = 64)]
     pub noise: usize,
+    /// The discriminator's remedies for mode collapse.
+    #[config(default = "DiscriminatorRemedies::default()")]
+    pub discriminator: DiscriminatorRemedies,
 }
 
 /// The MLP generator: `(noise + classes)-256-512-784`, batch norm and LeakyReLU on the hidden
@@ -110,13 +115,20 @@ pub struct MlpGenerator {
 }
 
 /// The MLP discriminator: `(784 + classes)-512-256-1`, LeakyReLU; with `classes` above 0 it
-/// also reads the image's one-hot class row (the conditional GAN's).
+/// also reads the image's one-hot class row (the conditional GAN's). Its remedies for mode
+/// collapse ([`DiscriminatorRemedies`]) are the 2-D lab's: `pack` images side by side at its
+/// input (`784 * pack + classes`), a minibatch standard deviation feature after its first
+/// layer, and every layer spectrally normalised. Its tensors are named as without them.
 #[derive(Module, Debug)]
 pub struct MlpDiscriminator {
     hidden_1: Linear,
     hidden_2: Linear,
     output: Linear,
     classes: usize,
+    minibatch_std: bool,
+    pack: usize,
+    /// One power iteration per layer, in order, when spectrally normalised.
+    spectral: Option<Vec<PowerIteration>>,
 }
 
 impl MlpGenerator {
@@ -134,13 +146,32 @@ impl MlpGenerator {
 }
 
 impl MlpDiscriminator {
-    /// A fresh discriminator of images and `classes` (0: unconditional) on `device`.
-    pub fn new(classes: usize, device: &Device) -> Self {
+    /// A fresh discriminator of images and `classes` (0: unconditional) with `remedies` on
+    /// `device`.
+    pub fn new(classes: usize, remedies: DiscriminatorRemedies, device: &Device) -> Self {
+        let pack = remedies.pack.max(1);
+        let hidden_2_inputs = 512 + usize::from(remedies.minibatch_std);
         Self {
-            hidden_1: LinearConfig::new(IMAGE_PIXELS + classes, 512).init(device),
-            hidden_2: LinearConfig::new(512, 256).init(device),
+            hidden_1: LinearConfig::new(IMAGE_PIXELS * pack + classes, 512).init(device),
+            hidden_2: LinearConfig::new(hidden_2_inputs, 256).init(device),
             output: LinearConfig::new(256, 1).init(device),
             classes,
+            minibatch_std: remedies.minibatch_std,
+            pack,
+            spectral: remedies.spectral_norm.then(|| {
+                [512, 256, 1]
+                    .map(|outputs| PowerIteration::new(outputs, device))
+                    .to_vec()
+            }),
+        }
+    }
+
+    /// `layer` (0, 1 or 2) applied to `x`, spectrally normalised when the discriminator is.
+    fn layer(&self, index: usize, x: Tensor<2>) -> Tensor<2> {
+        let linear = [&self.hidden_1, &self.hidden_2, &self.output][index];
+        match &self.spectral {
+            Some(power) => power[index].linear_forward(linear, x),
+            None => linear.forward(x),
         }
     }
 }
@@ -150,7 +181,7 @@ impl MlpGanConfig {
     pub fn init(&self, device: &Device) -> (MlpGenerator, MlpDiscriminator) {
         (
             MlpGenerator::new(self.noise, 0, device),
-            MlpDiscriminator::new(0, device),
+            MlpDiscriminator::new(0, self.discriminator, device),
         )
     }
 }
@@ -179,7 +210,7 @@ impl Generator for MlpGenerator {
 
 impl Discriminator for MlpDiscriminator {
     /// # Shapes
-    /// `[batch, 784]`, `[batch]` -> `[batch, 1]`
+    /// `[batch, 784 * pack]`, `[batch]` -> `[batch, 1]`
     fn logits(&self, images: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<2> {
         // Centre intensities on zero, as a tanh generator's images would be.
         let images = images * 2.0 - 1.0;
@@ -187,9 +218,24 @@ impl Discriminator for MlpDiscriminator {
             0 => images,
             classes => Tensor::cat(vec![images, super::one_hot(labels, classes)], 1),
         };
-        let x = leaky_relu(self.hidden_1.forward(input));
-        let x = leaky_relu(self.hidden_2.forward(x));
-        self.output.forward(x)
+        let x = leaky_relu(self.layer(0, input));
+        let x = if self.minibatch_std { with_minibatch_std(x) } else { x };
+        let x = leaky_relu(self.layer(1, x));
+        self.layer(2, x)
+    }
+
+    fn pack(&self) -> usize {
+        self.pack
+    }
+
+    fn after_update(self) -> Self {
+        let Some(power) = self.spectral else { return self };
+        let weights = [&self.hidden_1, &self.hidden_2, &self.output].map(|l| l.weight.val());
+        let power = power.into_iter().zip(weights).map(|(p, w)| p.refreshed(w)).collect();
+        Self {
+            spectral: Some(power),
+            ..self
+        }
     }
 }
 
@@ -197,6 +243,59 @@ impl Discriminator for MlpDiscriminator {
 mod tests {
     use super::*;
     use burn::tensor::TensorData;
+
+    fn logits_of(discriminator: &MlpDiscriminator, rows: usize) -> Vec<f32> {
+        let device = Device::flex();
+        let width = IMAGE_PIXELS * discriminator.pack;
+        let images: Vec<f32> = (0..rows * width).map(|i| ((i * 37) % 101) as f32 / 100.0).collect();
+        let images = Tensor::<2>::from_data(TensorData::new(images, [rows, width]), &device);
+        let labels = Tensor::<1, Int>::zeros([rows], &device);
+        discriminator.logits(images, labels).into_data().try_to_vec().unwrap()
+    }
+
+    #[test]
+    fn the_mlp_discriminator_follows_its_remedies() {
+        let device = Device::flex();
+        let remedies = DiscriminatorRemedies {
+            spectral_norm: true,
+            minibatch_std: true,
+            pack: 3,
+        };
+        let discriminator = MlpDiscriminator::new(0, remedies, &device);
+        // Three images side by side at its input, one more feature before its second layer.
+        assert_eq!(discriminator.hidden_1.weight.dims(), [3 * IMAGE_PIXELS, 512]);
+        assert_eq!(discriminator.hidden_2.weight.dims(), [513, 256]);
+        assert_eq!(logits_of(&discriminator, 5).len(), 5);
+        let plain = MlpDiscriminator::new(0, DiscriminatorRemedies::default(), &device);
+        assert_eq!(plain.num_params(), 784 * 512 + 512 + 512 * 256 + 256 + 256 + 1);
+    }
+
+    #[test]
+    fn a_spectrally_normalised_discriminator_ignores_the_scale_of_its_weights() {
+        let device = Device::flex();
+        let scaled = |spectral_norm: bool| {
+            device.seed(5);
+            let remedies = DiscriminatorRemedies {
+                spectral_norm,
+                ..DiscriminatorRemedies::default()
+            };
+            let mut discriminator = MlpDiscriminator::new(0, remedies, &device);
+            for _ in 0..3 {
+                discriminator = discriminator.after_update();
+            }
+            let before = logits_of(&discriminator, 4);
+            // W / sigma(W) is the same for 7 W (its power iteration too); the bias is not scaled.
+            discriminator.hidden_2.weight = discriminator.hidden_2.weight.clone().map(|w| w * 7.0);
+            let after = logits_of(&discriminator, 4);
+            before
+                .iter()
+                .zip(&after)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max)
+        };
+        assert!(scaled(true) < 1e-4, "normalised: {}", scaled(true));
+        assert!(scaled(false) > 1e-2, "plain: {}", scaled(false));
+    }
 
     #[test]
     fn leaky_relu_has_the_value_and_gradient_of_burns() {

@@ -134,6 +134,35 @@ impl GanRemedies {
     pub fn spectral(&self) -> bool {
         self.spectral_norm || self.loss.needs_lipschitz()
     }
+
+    /// The remedies that change how the discriminator is built (the objective and the learning
+    /// rates are the trainer's).
+    pub fn discriminator(&self) -> DiscriminatorRemedies {
+        DiscriminatorRemedies {
+            spectral_norm: self.spectral(),
+            minibatch_std: self.minibatch_std,
+            pack: self.pack.clamp(1, MAX_PACK),
+        }
+    }
+}
+
+/// How a discriminator is built beyond its shape: part of an MNIST GAN's burn config, so a
+/// weights file records it (only where it is not [`DiscriminatorRemedies::default`], so files
+/// of plain GANs stay as they were).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DiscriminatorRemedies {
+    /// Every layer spectrally normalised ([`super::spectral`]).
+    pub spectral_norm: bool,
+    /// A minibatch standard deviation feature after the first layer.
+    pub minibatch_std: bool,
+    /// Samples judged at once (PacGAN), 1 to [`MAX_PACK`].
+    pub pack: usize,
+}
+
+impl Default for DiscriminatorRemedies {
+    fn default() -> Self {
+        GanRemedies::default().discriminator()
+    }
 }
 
 /// `[batch, features]` as `[batch / pack, pack * features]`: each row `pack` consecutive
@@ -154,6 +183,25 @@ pub fn with_minibatch_std(features: Tensor<2>) -> Tensor<2> {
     let centred = features.clone() - features.clone().mean_dim(0);
     let spread = (centred.square().mean_dim(0) + 1e-8).sqrt().mean().reshape([1, 1]);
     Tensor::cat(vec![features, spread.repeat_dim(0, batch)], 1)
+}
+
+/// Feature maps `[batch, channels, h, w]` with one more channel: the standard deviation over
+/// the batch of each feature, averaged (Karras et al.'s layer, one number filling the channel).
+pub fn with_minibatch_std_maps(maps: Tensor<4>) -> Tensor<4> {
+    let [batch, channels, height, width] = maps.dims();
+    let flat = maps.clone().reshape([batch, channels * height * width]);
+    let centred = flat.clone() - flat.mean_dim(0);
+    let spread = (centred.square().mean_dim(0) + 1e-8)
+        .sqrt()
+        .mean()
+        .reshape([1, 1, 1, 1]);
+    Tensor::cat(
+        vec![
+            maps,
+            spread.repeat_dim(0, batch).repeat_dim(2, height).repeat_dim(3, width),
+        ],
+        1,
+    )
 }
 
 #[cfg(test)]

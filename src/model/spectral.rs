@@ -4,20 +4,11 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
+use burn::nn::conv::Conv2d;
 use burn::tensor::{Device, Tensor};
 
 /// Guards the normalisations against a zero vector.
 const EPSILON: f32 = 1e-12;
-
-/// A linear layer with spectral normalisation: `x W / sigma(W) + b`.
-#[derive(Module, Debug)]
-pub struct SpectralLinear {
-    linear: Linear,
-    /// The power iteration's estimate of the top right singular vector of `W` (`[1, outputs]`):
-    /// a constant of the module (neither trained nor saved), carried from step to step as
-    /// Algorithm 1 of the paper does.
-    u: Tensor<2>,
-}
 
 /// `v / |v|`, without a gradient.
 fn normalised(v: Tensor<2>) -> Tensor<2> {
@@ -25,48 +16,115 @@ fn normalised(v: Tensor<2>) -> Tensor<2> {
     v.detach() / norm.detach()
 }
 
-impl SpectralLinear {
-    /// Spectral normalisation around `linear`, its estimate starting from the all-ones vector.
-    pub fn new(linear: Linear, device: &Device) -> Self {
-        let outputs = linear.weight.dims()[1];
-        let u = normalised(Tensor::ones([1, outputs], device));
-        Self { linear, u }
+/// One step of power iteration per update for a weight matrix `W` `[inputs, outputs]` (a
+/// linear layer's; a convolution's kernels flattened to it): the estimate of the top right
+/// singular vector `u` (`[1, outputs]`), a constant of the module (neither trained nor saved),
+/// carried from step to step as Algorithm 1 of the paper does.
+#[derive(Module, Debug)]
+pub struct PowerIteration {
+    u: Tensor<2>,
+}
+
+impl PowerIteration {
+    /// An estimate for a weight of `outputs` columns, starting from the all-ones vector.
+    pub fn new(outputs: usize, device: &Device) -> Self {
+        Self {
+            u: normalised(Tensor::ones([1, outputs], device)),
+        }
     }
 
     /// The singular vectors after one more power iteration, without a gradient: the left one
-    /// `v` (`[inputs, 1]`) and the right one `u` (`[1, outputs]`) of `W` (`[inputs, outputs]`).
-    fn iterated(&self) -> (Tensor<2>, Tensor<2>) {
-        let weight = self.linear.weight.val().detach();
+    /// `v` (`[inputs, 1]`) and the right one `u` (`[1, outputs]`) of `weight`.
+    fn iterated(&self, weight: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let weight = weight.detach();
         let v = normalised(weight.clone().matmul(self.u.clone().transpose()));
         let u = normalised(v.clone().transpose().matmul(weight));
         (v, u)
     }
 
-    /// The estimate of the largest singular value `v^T W u` (`[1]`), with `W`'s gradient.
-    pub fn sigma(&self) -> Tensor<1> {
-        let (v, u) = self.iterated();
-        v.transpose()
-            .matmul(self.linear.weight.val())
-            .matmul(u.transpose())
-            .reshape([1])
+    /// The estimate of the largest singular value `v^T W u` (`[1]`) of `weight`, with its
+    /// gradient.
+    pub fn sigma(&self, weight: Tensor<2>) -> Tensor<1> {
+        let (v, u) = self.iterated(weight.clone());
+        v.transpose().matmul(weight).matmul(u.transpose()).reshape([1])
     }
 
+    /// `linear` applied with its weight normalised: `x W / sigma(W) + b`.
+    ///
     /// # Shapes
     /// `[batch, inputs]` -> `[batch, outputs]`
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let sigma = self.sigma().reshape([1, 1]);
-        let y = x.matmul(self.linear.weight.val()) / sigma;
-        match &self.linear.bias {
+    pub fn linear_forward(&self, linear: &Linear, x: Tensor<2>) -> Tensor<2> {
+        let sigma = self.sigma(linear.weight.val()).reshape([1, 1]);
+        let y = x.matmul(linear.weight.val()) / sigma;
+        match &linear.bias {
             Some(bias) => y + bias.val().unsqueeze_dim(0),
             None => y,
         }
     }
 
+    /// `conv` applied with its kernels normalised: a convolution is linear in its weight, so
+    /// `conv(x, W / sigma) + b` is `(conv(x, W) - b) / sigma + b`, with `sigma` that of the
+    /// kernels flattened to `[inputs * kernel², outputs]` ([`conv_matrix`]).
+    ///
+    /// # Shapes
+    /// `[batch, inputs, h, w]` -> `[batch, outputs, h', w']`
+    pub fn conv_forward(&self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+        let sigma = self.sigma(conv_matrix(conv)).reshape([1, 1, 1, 1]);
+        match &conv.bias {
+            Some(bias) => {
+                let bias = bias.val().reshape([1, -1, 1, 1]);
+                (conv.forward(x) - bias.clone()) / sigma + bias
+            }
+            None => conv.forward(x) / sigma,
+        }
+    }
+
+    /// The estimate carried one power iteration on for `weight`: called after each update of
+    /// the weight.
+    pub fn refreshed(self, weight: Tensor<2>) -> Self {
+        Self {
+            u: self.iterated(weight).1,
+        }
+    }
+}
+
+/// A convolution's kernels `[outputs, inputs, kh, kw]` as the matrix `[inputs * kh * kw,
+/// outputs]` its spectral norm is taken of (as SN-GAN reshapes them).
+pub fn conv_matrix(conv: &Conv2d) -> Tensor<2> {
+    let [outputs, inputs, kh, kw] = conv.weight.dims();
+    conv.weight.val().reshape([outputs, inputs * kh * kw]).transpose()
+}
+
+/// A linear layer with spectral normalisation: `x W / sigma(W) + b`.
+#[derive(Module, Debug)]
+pub struct SpectralLinear {
+    linear: Linear,
+    power: PowerIteration,
+}
+
+impl SpectralLinear {
+    /// Spectral normalisation around `linear`, its estimate starting from the all-ones vector.
+    pub fn new(linear: Linear, device: &Device) -> Self {
+        let power = PowerIteration::new(linear.weight.dims()[1], device);
+        Self { linear, power }
+    }
+
+    /// The estimate of the largest singular value `v^T W u` (`[1]`), with `W`'s gradient.
+    pub fn sigma(&self) -> Tensor<1> {
+        self.power.sigma(self.linear.weight.val())
+    }
+
+    /// # Shapes
+    /// `[batch, inputs]` -> `[batch, outputs]`
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.power.linear_forward(&self.linear, x)
+    }
+
     /// The layer with its estimate carried one power iteration on: called after each update
     /// of the weight.
-    pub fn refreshed(mut self) -> Self {
-        self.u = self.iterated().1;
-        self
+    pub fn refreshed(self) -> Self {
+        let power = self.power.refreshed(self.linear.weight.val());
+        Self { power, ..self }
     }
 }
 

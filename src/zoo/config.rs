@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::kind::ModelKind;
+use crate::model::gan_loss::DiscriminatorRemedies;
 use crate::model::{
     Architecture, AutoencoderConfig, ConditionalGanConfig, ConditionalVaeConfig, DcganConfig, MlpGanConfig, VaeConfig,
 };
@@ -42,14 +43,26 @@ pub fn build_config(kind: ModelKind, settings: &Hyperparameters) -> BuiltConfig 
         ModelKind::VaeMlp | ModelKind::Vae2d => vae(Architecture::Mlp, 256),
         ModelKind::VaeConv => vae(Architecture::Conv, 256),
         ModelKind::Rvae => vae(Architecture::Recurrent, 128),
-        ModelKind::GanMlp => BuiltConfig::MlpGan(MlpGanConfig::new().with_noise(settings.latent)),
-        ModelKind::Dcgan => BuiltConfig::Dcgan(DcganConfig::new().with_noise(settings.latent)),
+        ModelKind::GanMlp => BuiltConfig::MlpGan(
+            MlpGanConfig::new()
+                .with_noise(settings.latent)
+                .with_discriminator(settings.remedies.discriminator()),
+        ),
+        ModelKind::Dcgan => BuiltConfig::Dcgan(
+            DcganConfig::new()
+                .with_noise(settings.latent)
+                .with_discriminator(settings.remedies.discriminator()),
+        ),
         ModelKind::Cvae => BuiltConfig::ConditionalVae(
             ConditionalVaeConfig::new()
                 .with_latent(settings.latent)
                 .with_beta(settings.beta),
         ),
-        ModelKind::Cgan => BuiltConfig::ConditionalGan(ConditionalGanConfig::new().with_noise(settings.latent)),
+        ModelKind::Cgan => BuiltConfig::ConditionalGan(
+            ConditionalGanConfig::new()
+                .with_noise(settings.latent)
+                .with_discriminator(settings.remedies.discriminator()),
+        ),
     }
 }
 
@@ -64,5 +77,32 @@ pub fn model_config(kind: ModelKind, settings: &Hyperparameters) -> Value {
         BuiltConfig::ConditionalVae(config) => serde_json::to_value(config),
         BuiltConfig::ConditionalGan(config) => serde_json::to_value(config),
     };
-    json.expect("burn configs serialise to JSON")
+    let mut json = json.expect("burn configs serialise to JSON");
+    // A plain discriminator is recorded as before remedies existed, so earlier files still fit.
+    let plain = serde_json::to_value(DiscriminatorRemedies::default()).expect("serialises");
+    if let Value::Object(fields) = &mut json
+        && fields.get("discriminator") == Some(&plain)
+    {
+        fields.remove("discriminator");
+    }
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_gan_records_its_config_as_before_and_a_remedy_is_recorded() {
+        for kind in [ModelKind::GanMlp, ModelKind::Dcgan, ModelKind::Cgan] {
+            let mut settings = Hyperparameters::defaults(kind);
+            assert!(model_config(kind, &settings).get("discriminator").is_none(), "{kind:?}");
+            // The objective alone does not change the weights, so it is not in the config.
+            settings.remedies.loss = crate::model::gan_loss::GanLoss::LeastSquares;
+            assert!(model_config(kind, &settings).get("discriminator").is_none(), "{kind:?}");
+            settings.remedies.pack = 2;
+            let recorded = model_config(kind, &settings)["discriminator"]["pack"].clone();
+            assert_eq!(recorded, serde_json::json!(2), "{kind:?}");
+        }
+    }
 }
