@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use genplay::data::toy2d::Toy2d;
+use genplay::eval::metrics::mean_sd;
 use genplay::lab::{LabModel, LabPreset, LabSession, LabSettings, SCORED_SAMPLES, score};
 use genplay::model::gan_loss::{GanLoss, GanRemedies};
 use genplay::train::read_floats;
@@ -121,14 +122,6 @@ fn list<T>(value: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> Result
         .split(',')
         .map(|v| parse(v.trim()).ok_or(format!("unknown {what} {v}")))
         .collect()
-}
-
-/// Mean and sample standard deviation.
-fn mean_sd(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (mean, var.sqrt())
 }
 
 fn run() -> Result<(), String> {

@@ -12,6 +12,7 @@ use std::time::Instant;
 use burn::tensor::{Device, Tensor};
 use genplay::data::MnistSplit;
 use genplay::eval::compare::{classifier_features, score_model};
+use genplay::eval::metrics::mean_sd;
 use genplay::model::gan_loss::{GanLoss, GanRemedies};
 use genplay::train::sessions::start_session;
 use genplay::train::{Hyperparameters, ModelKind, classifier_from_file, read_floats};
@@ -76,14 +77,6 @@ fn main() {
         eprintln!("remedies: {problem}\n{USAGE}");
         std::process::exit(1);
     }
-}
-
-/// Mean and sample standard deviation.
-fn mean_sd(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (mean, var.sqrt())
 }
 
 fn run() -> Result<(), String> {

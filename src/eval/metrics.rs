@@ -22,6 +22,14 @@ pub struct ClassReport {
     pub inception_score: f64,
 }
 
+/// Mean and sample standard deviation of `values` (over seeds, in the native tables).
+pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, var.sqrt())
+}
+
 /// The report for `probabilities`, `count * 10` values, one row of class probabilities per sample.
 pub fn class_report(probabilities: &[f32]) -> ClassReport {
     let rows: Vec<&[f32]> = probabilities.chunks_exact(CLASSES).collect();
