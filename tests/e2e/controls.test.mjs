@@ -27,7 +27,8 @@ test('the form shows each model its own settings and refuses bad values by name'
   const { page, errors } = await freshPage();
   assert.deepEqual(await fieldKeys(page), ['lr', 'batch', 'latent', 'beta', 'seed', 'budget']);
   await page.selectOption('[data-testid="model-select"]', 'dcgan');
-  assert.deepEqual(await fieldKeys(page), ['lr', 'batch', 'latent', 'dsteps', 'smooth', 'seed', 'budget']);
+  assert.deepEqual(await fieldKeys(page),
+    ['lr', 'batch', 'latent', 'dsteps', 'smooth', 'seed', 'budget', 'gan-loss', 'gan-pack', 'gan-dlr', 'gan-sn', 'gan-mbstd']);
   assert.equal(await page.inputValue('[data-testid="field-lr"]'), '2e-4');
   await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
   assert.deepEqual(await fieldKeys(page), ['lr', 'batch', 'latent', 'seed', 'budget']);
@@ -40,6 +41,55 @@ test('the form shows each model its own settings and refuses bad values by name'
   assert.equal(await page.locator('[data-testid="reset-button"]').textContent(), 'Apply & reset');
   await page.click('[data-testid="reset-button"]');
   assert.equal(await page.locator('[data-testid="reset-button"]').textContent(), 'Reset');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a GAN\'s remedies are settings: chosen in the form, trained with, carried by its link', async () => {
+  const { page, errors } = await freshPage();
+  await page.selectOption('[data-testid="model-select"]', 'gan_mlp');
+  await page.selectOption('[data-testid="field-gan-loss"]', 'wgan');
+  assert.equal(await page.locator('[data-testid="field-gan-sn"]').isChecked(), true, 'a Wasserstein critic is always normalised');
+  assert.equal(await page.locator('[data-testid="field-gan-sn"]').isDisabled(), true);
+  await page.selectOption('[data-testid="field-gan-loss"]', 'hinge');
+  assert.equal(await page.locator('[data-testid="field-gan-sn"]').isDisabled(), false);
+  await page.locator('[data-testid="field-gan-sn"]').check();
+  await page.locator('[data-testid="field-gan-mbstd"]').check();
+  await page.selectOption('[data-testid="field-gan-pack"]', '2');
+  await page.selectOption('[data-testid="field-gan-dlr"]', '4');
+  assert.equal(await page.locator('[data-testid="reset-button"]').textContent(), 'Apply & reset');
+  await page.click('[data-testid="reset-button"]');
+  await page.click('[data-testid="train-button"]');
+  await waitForSteps(page, 3);
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent === 'Resume',
+    null, { timeout: 60_000 });
+  const loss = Number(await page.locator('[data-testid="stats"]').getAttribute('data-recent-loss'));
+  assert.ok(Number.isFinite(loss), `the remedied GAN trains to a finite loss, got ${loss}`);
+
+  await page.click('[data-testid="copy-link"]');
+  await page.waitForSelector('[data-testid="copy-status"]');
+  const url = await page.inputValue('[data-testid="share-url"]');
+  for (const pair of ['gan_loss=hinge', 'gan_sn=1', 'gan_mbstd=1', 'gan_pack=2', 'gan_dlr=4']) {
+    assert.match(url, new RegExp(`[?&]${pair}(&|$)`), `the link carries ${pair}`);
+  }
+  const other = await openPage(cpu.context, url);
+  await other.page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+  assert.equal(await other.page.inputValue('[data-testid="model-select"]'), 'gan_mlp');
+  assert.equal(await other.page.inputValue('[data-testid="field-gan-loss"]'), 'hinge');
+  assert.equal(await other.page.inputValue('[data-testid="field-gan-pack"]'), '2');
+  assert.equal(await other.page.inputValue('[data-testid="field-gan-dlr"]'), '4');
+  assert.equal(await other.page.locator('[data-testid="field-gan-sn"]').isChecked(), true);
+  assert.equal(await other.page.locator('[data-testid="field-gan-mbstd"]').isChecked(), true);
+  assert.equal(await other.page.locator('[data-testid="link-notice"]').count(), 0);
+  assert.deepEqual(other.errors, []);
+  await other.page.close();
+
+  const refused = await openPage(cpu.context, `${site.url}?v=1&model=ae_mlp&gan_pack=2`);
+  await refused.page.waitForSelector('[data-testid="link-notice"]', { timeout: 120_000 });
+  assert.match(await refused.page.locator('[data-testid="link-notice"]').textContent(), /PacGAN packing/);
+  assert.deepEqual(await fieldKeys(refused.page), ['lr', 'batch', 'latent', 'seed', 'budget']);
+  await refused.page.close();
   assert.deepEqual(errors, []);
   await page.close();
 });
