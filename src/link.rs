@@ -8,7 +8,7 @@
 //! (left out at its default) and how it is read. Writing, reading, notices and the property
 //! tests in `tests/link.rs` all follow those tables.
 
-use crate::backend::choice::BackendPreference;
+use crate::backend::choice::{BackendKind, BackendPreference};
 use crate::data::toy2d::Toy2d;
 use crate::data::user_data::SHIPPED_NAME as SHIPPED_DATASET;
 use crate::eval::compare::MaskKind;
@@ -121,6 +121,8 @@ pub struct DemoLink {
     pub augment_seeds: usize,
     /// The mode-collapse lab's run.
     pub lab: LabSettings,
+    /// The backend the lab trains on.
+    pub lab_backend: BackendKind,
 }
 
 /// The longest dataset name a link carries, in characters.
@@ -219,7 +221,7 @@ pub const LAB_LR_RATIOS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
 /// Every key a link holds besides the hyper-parameters ([`FIELDS`], written after `model`), in
 /// the order a link writes them.
-pub const KEYS: [LinkKey; 27] = [
+pub const KEYS: [LinkKey; 28] = [
     LinkKey {
         key: "v",
         holds: "the link format's version",
@@ -506,6 +508,16 @@ pub const KEYS: [LinkKey; 27] = [
         },
     },
     LinkKey {
+        key: "lab_backend",
+        holds: "the backend the Modes lab trains on: cpu (the default) or webgpu",
+        panels: &[Modes],
+        write: |link| (link.lab_backend != BackendKind::Cpu).then(|| link.lab_backend.id().into()),
+        read: |link, value| {
+            link.lab_backend = BackendKind::from_id(value).ok_or_else(|| bad("lab backend", value))?;
+            Ok(())
+        },
+    },
+    LinkKey {
         key: "autorun",
         holds: "1: start the demo on opening (train fresh weights, or load the pretrained ones; train the Modes lab)",
         panels: &[Train, Modes],
@@ -571,6 +583,7 @@ impl DemoLink {
             augment_per_class: AugmentPlan::default().per_class,
             augment_seeds: AugmentPlan::default().seeds,
             lab: LabSettings::default(),
+            lab_backend: BackendKind::Cpu,
         }
     }
 

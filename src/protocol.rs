@@ -9,10 +9,12 @@
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use crate::backend::choice::BackendPreference;
+use crate::backend::choice::{BackendKind, BackendPreference};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::eval::metrics::ClassReport;
 use crate::experiment::augment::{ArmOutcome, AugmentArm, AugmentPlan, AugmentProgress};
+use crate::lab::LabSettings;
+use crate::lab::run::LabSlice;
 use crate::model::PreviewKind;
 use crate::train::trainer::Player;
 use crate::zoo::Hyperparameters;
@@ -133,6 +135,20 @@ pub enum Command {
         plan: AugmentPlan,
         /// The shipped conditional generators the plan's arms need.
         generators: Vec<PretrainedGenerator>,
+    },
+    /// Trains the Modes lab's run number `run` for `steps` steps on `backend` (a fresh model of
+    /// `settings` when the worker has no run of that number) and answers [`Event::LabSlice`].
+    LabSlice {
+        /// The page's number for the model; a new number replaces the worker's lab model.
+        run: u64,
+        /// What a fresh model is made of.
+        settings: LabSettings,
+        /// Where a fresh model trains.
+        backend: BackendKind,
+        /// Steps to train.
+        steps: usize,
+        /// Whether to score the held-out points too (the run's last slice).
+        held_out: bool,
     },
 }
 
@@ -291,6 +307,13 @@ pub enum Event {
     AugmentFinished {
         /// One per arm of the plan, in its order.
         outcomes: Vec<ArmOutcome>,
+    },
+    /// The answer to [`Command::LabSlice`]: the slice's losses and picture, or why it failed.
+    LabSlice {
+        /// The run it belongs to.
+        run: u64,
+        /// The slice, or why there is none.
+        outcome: Result<LabSlice, String>,
     },
 }
 
@@ -474,6 +497,13 @@ mod tests {
                     settings: Hyperparameters::defaults(ModelKind::Cgan),
                     weights: ByteBuf::from(vec![1, 2]),
                 }],
+            },
+            Command::LabSlice {
+                run: 2,
+                settings: crate::lab::LabPreset::Fixed.settings(),
+                backend: BackendKind::WebGpu,
+                steps: 40,
+                held_out: true,
             },
         ];
         for command in commands {

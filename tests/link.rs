@@ -2,7 +2,7 @@
 //! hostile ones included, reads as a valid state plus short notices naming what was ignored.
 //! The property tests run 100,000 generated inputs in all (see `CASES`).
 
-use genplay::backend::choice::BackendPreference;
+use genplay::backend::choice::{BackendKind, BackendPreference};
 use genplay::data::toy2d::Toy2d;
 use genplay::eval::compare::MaskKind;
 use genplay::experiment::augment::{MAX_AUGMENT_SEEDS, PER_CLASS_CHOICES};
@@ -37,7 +37,7 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
             proptest::sample::subsequence(HIDEABLE.to_vec(), 0..=HIDEABLE.len()),
         ),
         proptest::option::of("[^\\p{Cc}]{1,64}"),
-        0..BackendPreference::ALL.len(),
+        (0..BackendPreference::ALL.len(), 0..BackendKind::ALL.len()),
         (
             0..Toy2d::ALL.len(),
             0..LabModel::ALL.len(),
@@ -56,13 +56,14 @@ fn arbitrary_link() -> impl Strategy<Value = DemoLink> {
                 (pretrained, mask, cseed),
                 (autorun, embed, hide),
                 dataset,
-                backend,
+                (backend, lab_backend),
                 (data, lab_model, loss, (sn, mbstd), (pack, ratio, lab_dsteps), lab_seed),
             )| {
                 let model = ModelKind::ALL[model];
                 let mut link = DemoLink::for_model(model);
                 link.panel = LinkPanel::ALL[panel];
                 link.backend = BackendPreference::ALL[backend];
+                link.lab_backend = BackendKind::ALL[lab_backend];
                 let lab = &mut link.lab;
                 (lab.data, lab.model, lab.seed, lab.discriminator_steps) =
                     (Toy2d::ALL[data], LabModel::ALL[lab_model], lab_seed, lab_dsteps);
@@ -297,8 +298,9 @@ fn every_key_is_declared_once_and_documented_in_the_readme() {
 
 #[test]
 fn a_modes_lab_link_restores_its_preset() {
-    let parsed =
-        DemoLink::parse("?v=1&panel=modes&lab_data=grid&lab_loss=wgan&lab_pack=4&lab_dlr=4&lab_seed=3&autorun=1");
+    let parsed = DemoLink::parse(
+        "?v=1&panel=modes&lab_data=grid&lab_loss=wgan&lab_pack=4&lab_dlr=4&lab_seed=3&lab_backend=webgpu&autorun=1",
+    );
     assert_eq!(parsed.ignored, Vec::<String>::new());
     let lab = parsed.link.lab;
     assert_eq!(
@@ -309,6 +311,7 @@ fn a_modes_lab_link_restores_its_preset() {
         (lab.remedies.pack, lab.remedies.discriminator_lr_ratio, lab.seed),
         (4, 4.0, 3)
     );
+    assert_eq!(parsed.link.lab_backend, BackendKind::WebGpu);
     assert_eq!(DemoLink::parse(&parsed.link.to_query()).link, parsed.link);
     let parsed = DemoLink::parse("?v=1&panel=modes&lab_pack=9&lab_dlr=3&lab_data=moon");
     assert_eq!(

@@ -41,6 +41,7 @@ pub(super) fn Workspace(runtime: Runtime) -> impl IntoView {
     let augment_seeds = RwSignal::new(link.augment_seeds);
     let mask = RwSignal::new(link.mask);
     let lab = RwSignal::new(link.lab);
+    let lab_backend = RwSignal::new(link.lab_backend);
     let pretrained = PretrainedStore::new();
     let link_notice = RwSignal::new((!opened.ignored.is_empty()).then(|| opened.ignored.clone()));
     let embed = link.embed;
@@ -64,6 +65,7 @@ pub(super) fn Workspace(runtime: Runtime) -> impl IntoView {
         augment_per_class: augment_per_class.get(),
         augment_seeds: augment_seeds.get(),
         lab: lab.get(),
+        lab_backend: lab_backend.get(),
         autorun: false,
         embed,
         hide: hide.clone(),
@@ -92,6 +94,9 @@ pub(super) fn Workspace(runtime: Runtime) -> impl IntoView {
         augment_seeds.set(link.augment_seeds);
         if link.lab != lab.get_untracked() {
             lab.set(link.lab);
+        }
+        if link.lab_backend != lab_backend.get_untracked() {
+            lab_backend.set(link.lab_backend);
         }
         if link.backend != state.backend_preference.get_untracked() {
             state.set_backend(link.backend);
@@ -140,7 +145,7 @@ pub(super) fn Workspace(runtime: Runtime) -> impl IntoView {
                 <AugmentPanel runtime pretrained per_class=augment_per_class seeds=augment_seeds />
             </div>
             <div hidden=move || panel.get() != LinkPanel::Modes>
-                <ModesPanel runtime lab autorun=link.autorun && link.panel == LinkPanel::Modes />
+                <ModesPanel lab backend=lab_backend autorun=link.autorun && link.panel == LinkPanel::Modes />
             </div>
             <TourGuide open=tour_step />
         </div>

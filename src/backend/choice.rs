@@ -70,6 +70,32 @@ pub enum BackendKind {
     WebGpu,
 }
 
+impl BackendKind {
+    /// Both backends, in the order a menu lists them.
+    pub const ALL: [BackendKind; 2] = [Self::Cpu, Self::WebGpu];
+
+    /// Stable identifier, as used in links.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::WebGpu => "webgpu",
+        }
+    }
+
+    /// The backend named `id`, if any.
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.id() == id)
+    }
+
+    /// What a menu calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Cpu => "CPU",
+            Self::WebGpu => "WebGPU",
+        }
+    }
+}
+
 /// The backend in use, as the badge names it, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BackendInfo {

@@ -21,7 +21,7 @@ pub const TRAINING_POINTS: usize = 20_000;
 pub const HELD_OUT_POINTS: usize = 2_500;
 
 /// Which model the lab trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LabModel {
     /// The GAN, with its remedies.
     Gan,
@@ -60,7 +60,7 @@ impl LabModel {
 }
 
 /// Everything one lab run is made of.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LabSettings {
     /// The distribution trained on.
     pub data: Toy2d,

@@ -11,7 +11,7 @@ pub const QUALITY_RADIUS: f32 = 3.0;
 pub const SCORED_SAMPLES: usize = 2_500;
 
 /// The mode metrics of a set of samples.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ModeScore {
     /// Modes with at least one high-quality sample.
     pub captured: usize,

@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::modes::{ModeScore, score};
 use super::{HELD_OUT_POINTS, LabModel, LabSession, LabSettings};
+use crate::train::history::first_non_finite_step;
 use crate::train::readback::{ReadbackError, read_floats};
 use crate::train::{HeldOutScores, LossHistory};
 
@@ -26,7 +27,7 @@ const ARROW_SEED: u64 = 12;
 const REAL_SEED: u64 = 13;
 
 /// What the panel draws after a slice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LabPicture {
     /// Steps trained.
     pub steps: usize,
@@ -46,6 +47,41 @@ pub struct LabPicture {
     pub codes: Option<Vec<f32>>,
     /// Modes captured and high-quality share of [`DRAWN_GENERATED`] samples, for the mixtures.
     pub modes: Option<ModeScore>,
+}
+
+/// Training time a slice of steps aims for, in milliseconds: a picture about this often...
+pub const SLICE_MS: f64 = 30.0;
+/// ...or less often, where pictures cost so much that they would take more than a tenth of the
+/// time (WebGPU's read backs on a slow adapter): training time per picture time.
+pub const TRAINING_PER_PICTURE: f64 = 9.0;
+/// Most steps in one slice.
+pub const MAX_SLICE_STEPS: usize = 200;
+
+/// One slice of a lab run, as the training worker reports it to the page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LabSlice {
+    /// The loss terms' names, in the order of `losses`.
+    pub loss_names: Vec<String>,
+    /// The slice's losses, step-major (as [`LossHistory::extend_flat`] takes them).
+    pub losses: Vec<f32>,
+    /// The model after the slice.
+    pub picture: LabPicture,
+    /// A finished autoencoder's or VAE's held-out figure, nats per point, when asked for.
+    pub held_out: Option<f64>,
+    /// Milliseconds the slice's steps took, their read back included (not the picture's).
+    pub training_ms: f64,
+    /// Milliseconds the picture (and held-out figure) took to compute and read back.
+    pub picture_ms: f64,
+}
+
+impl LabSlice {
+    /// Steps for the slice after this one, which trained `steps` steps: about [`SLICE_MS`] of
+    /// training, or [`TRAINING_PER_PICTURE`] times what its picture took, whichever is longer.
+    pub fn next_steps(&self, steps: usize) -> usize {
+        let target_ms = SLICE_MS.max(TRAINING_PER_PICTURE * self.picture_ms);
+        let per_step_ms = self.training_ms.max(1e-3) / steps.max(1) as f64;
+        ((target_ms / per_step_ms).round() as usize).clamp(1, MAX_SLICE_STEPS)
+    }
 }
 
 /// A lab model in training, its history and its picture.
@@ -95,12 +131,21 @@ impl LabRun {
     /// Trains `steps` steps and records their losses; returns the 1-based step of the first
     /// non-finite loss, if any.
     pub async fn advance(&mut self, steps: usize) -> Result<Option<usize>, ReadbackError> {
+        let before = self.history.len();
+        let values = self.train(steps).await?;
+        let terms = self.history.names.len().max(1);
+        Ok(first_non_finite_step(&values, terms).map(|index| before + index + 1))
+    }
+
+    /// Trains `steps` steps, records their losses and returns them, step-major.
+    pub async fn train(&mut self, steps: usize) -> Result<Vec<f32>, ReadbackError> {
         if steps == 0 {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let losses: Vec<Tensor<1>> = (0..steps).map(|_| self.session.session_mut().step()).collect();
         let values = read_floats(Tensor::cat(losses, 0)).await?;
-        Ok(self.history.extend_flat(&values))
+        self.history.extend_flat(&values);
+        Ok(values)
     }
 
     /// The picture of the model now.
@@ -161,6 +206,37 @@ mod tests {
         assert_eq!(grid.len(), 32);
         assert_eq!(&grid[..2], &[-1.5, 1.5]);
         assert_eq!(&grid[30..], &[1.5, -1.5]);
+    }
+
+    #[test]
+    fn slices_aim_at_a_picture_every_30_ms_of_training_and_keep_slow_pictures_under_a_tenth() {
+        let slice = |training_ms, picture_ms| LabSlice {
+            loss_names: vec![],
+            losses: vec![],
+            picture: LabPicture {
+                steps: 0,
+                real: vec![],
+                generated: vec![],
+                arrow_heads: vec![],
+                heat: None,
+                latent_grid: None,
+                codes: None,
+                modes: None,
+            },
+            held_out: None,
+            training_ms,
+            picture_ms,
+        };
+        // The CPU: 2 ms a step, cheap pictures: 15 steps a slice.
+        assert_eq!(slice(10.0, 1.0).next_steps(5), 15);
+        // A slow adapter: 400 ms a step, 300 ms a picture: 2.7 s of training per picture.
+        let steps = slice(400.0, 300.0).next_steps(1);
+        assert_eq!(steps, 7);
+        let picture_share = 300.0 / (300.0 + 400.0 * steps as f64);
+        assert!(picture_share <= 0.1, "{picture_share}");
+        // Bounds: one step at least, at most MAX_SLICE_STEPS.
+        assert_eq!(slice(5_000.0, 0.0).next_steps(1), 1);
+        assert_eq!(slice(0.0, 0.0).next_steps(8), MAX_SLICE_STEPS);
     }
 
     #[test]

@@ -544,7 +544,7 @@ impl TrainView {
             }
             Event::Notice { message, .. } => self.notice = Some(message),
             // The training worker runs no augmentation experiment (the Augment panel has its own worker).
-            Event::AugmentProgress(_) | Event::AugmentFinished { .. } => {}
+            Event::AugmentProgress(_) | Event::AugmentFinished { .. } | Event::LabSlice { .. } => {}
             Event::Loaded {
                 request,
                 generation,

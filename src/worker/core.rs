@@ -9,12 +9,15 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde_bytes::ByteBuf;
 
 use super::host::Host;
+use super::lab::LabBench;
 use super::preview_pace::PreviewPace;
 use crate::backend::choice::{BackendInfo, BackendKind, BackendPreference, SpeedDuel, measure_steps_per_second};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory, date_text};
 use crate::data::{IMAGE_PIXELS, MnistSplit};
 use crate::eval::metrics::class_report;
 use crate::experiment::augment::{AugmentExperiment, AugmentPlan};
+use crate::lab::LabSettings;
+use crate::lab::run::LabSlice;
 use crate::model::DigitClassifier;
 use crate::protocol::{Command, Event, ExportedWeights, HalfReport, PretrainedGenerator, StopReason};
 use crate::train::history::first_non_finite_step;
@@ -110,6 +113,8 @@ pub struct WorkerCore<H: Host> {
     diverged: bool,
     /// The step of the latest coverage check of this session.
     last_coverage: Option<usize>,
+    /// The Modes lab's model, in a worker the Modes panel started.
+    lab: LabBench,
 }
 
 impl<H: Host> WorkerCore<H> {
@@ -134,6 +139,7 @@ impl<H: Host> WorkerCore<H> {
             run: None,
             diverged: false,
             last_coverage: None,
+            lab: LabBench::default(),
         }
     }
 
@@ -247,6 +253,16 @@ impl<H: Host> WorkerCore<H> {
             }
             Command::LoadOptimizer { generation, state } => self.load_optimizer(generation, state),
             Command::Augment { plan, generators } => self.augment(plan, generators).await,
+            Command::LabSlice {
+                run,
+                settings,
+                backend,
+                steps,
+                held_out,
+            } => {
+                let outcome = self.lab_slice(run, settings, backend, steps, held_out).await;
+                self.post(Event::LabSlice { run, outcome });
+            }
             // The browser's host answers pings before they reach the core; a host that passes
             // one on is answered here.
             Command::Ping { ping } => self.post(Event::Pong { ping }),
@@ -293,6 +309,25 @@ impl<H: Host> WorkerCore<H> {
             self.webgpu = Some(self.host.open_webgpu().await);
         }
         self.webgpu.clone().expect("just opened")
+    }
+
+    /// Trains the lab's run `run` a slice, starting it (on `backend`) if it is new.
+    async fn lab_slice(
+        &mut self,
+        run: u64,
+        settings: LabSettings,
+        backend: BackendKind,
+        steps: usize,
+        held_out: bool,
+    ) -> Result<LabSlice, String> {
+        if !self.lab.holds(run) {
+            let device = match backend {
+                BackendKind::Cpu => Device::flex().autodiff(),
+                BackendKind::WebGpu => self.webgpu_device().await?.0,
+            };
+            self.lab.start(run, settings, &device);
+        }
+        self.lab.slice(steps, held_out, &self.host).await
     }
 
     /// Picks the device a fresh session of `kind` with `batch_size` trains on: the backend the

@@ -1,6 +1,7 @@
 //! The training worker: the Train panel's model trains here, in a dedicated Web Worker, so no
 //! training step ever runs on the page's main thread, whatever the model or backend. The Augment
-//! panel starts a second instance for its experiment ([`Command::Augment`]). The page sends
+//! panel starts a second instance for its experiment ([`Command::Augment`]), the Modes panel one
+//! for its lab ([`Command::LabSlice`]), on the CPU or WebGPU as the user picks. The page sends
 //! [`Command`]s and hears [`Event`]s ([`crate::protocol`]).
 //!
 //! The worker's logic is plain Rust ([`WorkerCore`]) over a small [`Host`] trait: posting an
@@ -11,10 +12,12 @@
 //!
 //! [`Command`]: crate::protocol::Command
 //! [`Command::Augment`]: crate::protocol::Command::Augment
+//! [`Command::LabSlice`]: crate::protocol::Command::LabSlice
 //! [`Event`]: crate::protocol::Event
 
 mod core;
 mod host;
+mod lab;
 mod preview_pace;
 pub mod supervision;
 

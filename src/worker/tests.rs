@@ -11,6 +11,8 @@ use super::fake_host::{BUDGET, FakeHost, digits, settings, start};
 use super::{CODE_PROBE, COVERAGE_INTERVAL, WorkerCore};
 use crate::backend::choice::{BackendKind, BackendPreference, SpeedDuel};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
+use crate::lab::run::LabSlice;
+use crate::lab::{LabModel, LabSettings};
 use crate::protocol::{Command, Event, HalfReport, StopReason};
 use crate::train::{Hyperparameters, ModelKind, Player};
 use crate::weights::WeightsFile;
@@ -1147,4 +1149,84 @@ proptest! {
         prop_assert!(restored.steps_done().unwrap_or(0) >= kept);
         prop_assert_eq!(Some(page.steps), restored.steps_done(), "the page's count is the new worker's");
     }
+}
+
+fn lab_slice(run: u64, backend: BackendKind, steps: usize, held_out: bool) -> Command {
+    Command::LabSlice {
+        run,
+        settings: LabSettings {
+            model: LabModel::Vae,
+            ..LabSettings::default()
+        },
+        backend,
+        steps,
+        held_out,
+    }
+}
+
+/// The lab's answers, in order: run number and slice, or why there is none.
+fn lab_slices(events: &[Event]) -> Vec<(u64, Result<LabSlice, String>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::LabSlice { run, outcome } => Some((*run, outcome.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_lab_trains_its_run_slice_by_slice_and_a_new_number_starts_afresh() {
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .then(lab_slice(1, BackendKind::Cpu, 3, false))
+        .then(lab_slice(1, BackendKind::Cpu, 2, true))
+        .then(lab_slice(2, BackendKind::WebGpu, 4, false))
+        .then(lab_slice(3, BackendKind::Cpu, 3, false));
+    let core = drive(host);
+    let slices: Vec<(u64, LabSlice)> = lab_slices(&core.host().events())
+        .into_iter()
+        .map(|(run, outcome)| (run, outcome.expect("every slice trains")))
+        .collect();
+    let runs: Vec<u64> = slices.iter().map(|(run, _)| *run).collect();
+    assert_eq!(runs, [1, 1, 2, 3]);
+    let steps: Vec<usize> = slices.iter().map(|(_, s)| s.picture.steps).collect();
+    assert_eq!(
+        steps,
+        [3, 5, 4, 3],
+        "a run goes on from its last slice; a new number starts from 0"
+    );
+    for ((_, slice), trained) in slices.iter().zip([3, 2, 4, 3]) {
+        assert_eq!(slice.losses.len(), trained * slice.loss_names.len());
+        assert!(slice.losses.iter().all(|l| l.is_finite()));
+        assert!(slice.picture.latent_grid.is_some() && slice.picture.heat.is_none());
+    }
+    let held_out: Vec<bool> = slices.iter().map(|(_, s)| s.held_out.is_some()).collect();
+    assert_eq!(
+        held_out,
+        [false, true, false, false],
+        "the held-out figure only when asked"
+    );
+    assert!(slices[1].1.held_out.unwrap().is_finite());
+    assert_eq!(
+        core.host().webgpu_opened.get(),
+        1,
+        "WebGPU only for the run that asked for it"
+    );
+    assert_eq!(
+        slices[3].1.losses, slices[0].1.losses,
+        "a fresh model of the same settings trains the same"
+    );
+}
+
+#[test]
+fn the_lab_says_why_it_cannot_train_on_a_missing_webgpu_and_trains_on_the_cpu() {
+    let host = FakeHost::new()
+        .then(lab_slice(1, BackendKind::WebGpu, 2, false))
+        .then(lab_slice(1, BackendKind::Cpu, 2, false));
+    let core = drive(host);
+    let answers = lab_slices(&core.host().events());
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[0], (1, Err("the fake host has no WebGPU".into())));
+    let trained = answers[1].1.as_ref().expect("the CPU trains");
+    assert_eq!(trained.picture.steps, 2);
 }

@@ -90,3 +90,41 @@ test('CPU: a lab link trains the collapsing GAN, a remedy changes the numbers, t
     await browser.close();
   }
 });
+
+test('WebGPU: the lab trains its GAN on WebGPU in its own worker, and on the CPU when switched', { timeout: 1_800_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const { page, errors } = await openPage(browser.context, `${site.url}?v=1&panel=modes&lab_backend=webgpu&autorun=1`);
+    await page.waitForSelector('[data-testid="modes-panel"]', { state: 'visible', timeout: 120_000 });
+    assert.equal(await page.locator('[data-testid="lab-backend"]').inputValue(), 'webgpu', 'the link set the backend');
+
+    // SwiftShader is slow, a brand-new machine slower still: the waits follow the counter.
+    await waitForLabSteps(page, 1);
+    const first = await planePixels(page);
+    const firstSteps = await steps(page);
+    await page.waitForFunction(s => Number(document.querySelector('[data-testid="lab-progress"]').dataset.steps) > s,
+      firstSteps, { timeout: 600_000, polling: 200 });
+    const later = await planePixels(page);
+    assert.notEqual(later.hash, first.hash, 'the plane is redrawn as the model trains on WebGPU');
+    assert.match(await page.locator('[data-testid="lab-progress"]').textContent(), /steps\/s on the WebGPU/);
+    const webgpuSpeed = Number(await page.locator('[data-testid="lab-progress"]').getAttribute('data-speed'));
+    assert.ok(webgpuSpeed > 0, `a speed is shown (${webgpuSpeed})`);
+    assert.match(await page.locator('[data-testid="lab-modes"]').textContent(), /of 8 modes captured/);
+    const loaded = await Promise.all(page.workers().map(worker => worker.evaluate(() =>
+      performance.getEntriesByType('resource').some(entry => entry.name.includes('genplay-webgpu_bg.wasm')))));
+    assert.ok(loaded.includes(true), 'a worker loaded the WebGPU module');
+
+    // Switched while training: a fresh model on the CPU, which goes on training there.
+    await page.selectOption('[data-testid="lab-backend"]', 'cpu');
+    assert.match(page.url(), /panel=modes/);
+    assert.doesNotMatch(page.url(), /lab_backend/, 'the CPU is the default, so the link leaves it out');
+    await page.waitForFunction(() => /on the CPU/.test(document.querySelector('[data-testid="lab-progress"]').textContent),
+      null, { timeout: 600_000, polling: 200 });
+    await waitForLabSteps(page, 200);
+    const cpuSpeed = Number(await page.locator('[data-testid="lab-progress"]').getAttribute('data-speed'));
+    console.log(`2-D GAN on the ring, steps/s: WebGPU (SwiftShader) ${webgpuSpeed}, CPU ${cpuSpeed}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

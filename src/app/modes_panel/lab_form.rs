@@ -1,7 +1,8 @@
-//! The lab's form: data, model, the GAN's remedies, and the seed.
+//! The lab's form: data, model, the GAN's remedies, the seed and the backend.
 
 use leptos::prelude::*;
 
+use crate::backend::choice::BackendKind;
 use crate::data::toy2d::Toy2d;
 use crate::lab::{LabModel, LabSettings};
 use crate::link::LAB_LR_RATIOS;
@@ -28,9 +29,9 @@ fn menu(
     }
 }
 
-/// The lab's settings: data, model, and the GAN's remedies.
+/// The lab's settings: data, model, the GAN's remedies, the seed, and where it trains.
 #[component]
-pub(super) fn LabForm(lab: RwSignal<LabSettings>) -> impl IntoView {
+pub(super) fn LabForm(lab: RwSignal<LabSettings>, backend: RwSignal<BackendKind>) -> impl IntoView {
     let set = move |change: &dyn Fn(&mut LabSettings)| {
         let mut next = lab.get_untracked();
         change(&mut next);
@@ -78,6 +79,9 @@ pub(super) fn LabForm(lab: RwSignal<LabSettings>) -> impl IntoView {
                         }
                     } />
             </label>
+            {menu("backend", "lab-backend", BackendKind::ALL.iter().map(|b| (b.id().to_string(), b.label().to_string())).collect(),
+                move || backend.get().id().to_string(),
+                move |id| backend.set(BackendKind::from_id(&id).unwrap_or(BackendKind::Cpu)))}
         </div>
     }
 }

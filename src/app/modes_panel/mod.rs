@@ -1,29 +1,33 @@
 //! The Modes panel, the mode-collapse lab: pick 2-D data and a model, pick a GAN's remedies
 //! (or a preset), train, and watch real and generated points, the discriminator's heat map,
 //! the generator's movement and the mode metrics; each finished run adds a row to a table.
-//! The lab itself is native ([`crate::lab`]); training runs on the page ([`lab_session`]).
+//! The lab itself is native ([`crate::lab`]); it trains in the panel's own worker, on the CPU or
+//! WebGPU as the user picks ([`lab_session`], [`lab_worker`]).
 
 mod lab_form;
 mod lab_pictures;
 mod lab_session;
 mod lab_table;
+mod lab_worker;
 
 use leptos::prelude::*;
 
-use super::Runtime;
+use crate::backend::choice::BackendKind;
 use crate::lab::{LabModel, LabPreset, LabSettings};
 use lab_form::LabForm;
 use lab_pictures::LabPictures;
 use lab_session::{LAB_STEPS, LabSession};
 use lab_table::LabTable;
 
-/// The Modes panel; `lab` is shared with the share link, `autorun` starts training on opening.
+/// The Modes panel; `lab` and `backend` are shared with the share link, `autorun` starts
+/// training on opening.
 #[component]
-pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, autorun: bool) -> impl IntoView {
-    let session = LabSession::new(runtime, lab);
-    // New settings while paused: the model is dropped (a running one restarts on them).
+pub fn ModesPanel(lab: RwSignal<LabSettings>, backend: RwSignal<BackendKind>, autorun: bool) -> impl IntoView {
+    let session = LabSession::new(lab, backend);
+    // New settings or backend while paused: the model is dropped (a running one restarts on them).
     Effect::new(move |_| {
         lab.track();
+        backend.track();
         if !session.running.get_untracked() {
             session.restart();
         }
@@ -41,6 +45,7 @@ pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, aut
         held_out,
         problem,
         rows,
+        speed,
         ..
     } = session;
     let modes_text = move || {
@@ -56,6 +61,11 @@ pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, aut
         })
     };
     let steps = move || picture.with(|p| p.as_ref().map_or(0, |p| p.steps));
+    let speed_text = move || {
+        speed
+            .get()
+            .map(|rate| format!("{rate:.0} steps/s on the {}. ", backend.get().label()))
+    };
     let held_out_text = move || {
         held_out.get().map(|n| {
             let figure = match lab.get().model {
@@ -76,10 +86,11 @@ pub fn ModesPanel(runtime: StoredValue<Runtime>, lab: RwSignal<LabSettings>, aut
                     {move || if running.get() { "Pause" } else { "Train" }}</button>
                 <button data-testid="lab-reset" on:click=move |_| session.restart()>"Reset"</button>
             </div>
-            <LabForm lab />
+            <LabForm lab backend />
             <p class="progress" data-testid="lab-progress" data-steps=move || steps().to_string()
-                data-running=move || running.get().to_string()>
-                {move || format!("Step {} of {LAB_STEPS}. ", steps())}<span data-testid="lab-modes">{modes_text}</span>
+                data-running=move || running.get().to_string()
+                data-speed=move || speed.get().map(|s| format!("{s:.2}"))>
+                {move || format!("Step {} of {LAB_STEPS}. ", steps())}{speed_text}<span data-testid="lab-modes">{modes_text}</span>
                 {held_out_text}
             </p>
             {move || problem.get().map(|p| view! { <p class="notice error" role="alert">{p}</p> })}
