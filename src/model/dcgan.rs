@@ -11,7 +11,7 @@ use burn::tensor::{Device, Int, Tensor};
 use super::conv::{doubling_deconv, halving_conv};
 use super::gan::{Discriminator, Generator, leaky_relu};
 use super::gan_loss::{DiscriminatorRemedies, with_minibatch_std_maps};
-use super::spectral::{PowerIteration, conv_matrix};
+use super::spectral::{PowerIteration, conv_matrix, refreshed_all};
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// Shape of the DCGAN.
@@ -140,18 +140,16 @@ impl Discriminator for ConvDiscriminator {
         self.pack
     }
 
-    fn after_update(self) -> Self {
-        let Some(power) = self.spectral else { return self };
-        let weights = [
-            conv_matrix(&self.downsample_1),
-            conv_matrix(&self.downsample_2),
-            self.output.weight.val(),
-        ];
-        let power = power.into_iter().zip(weights).map(|(p, w)| p.refreshed(w)).collect();
-        Self {
-            spectral: Some(power),
-            ..self
-        }
+    fn after_update(mut self) -> Self {
+        let weights = || {
+            vec![
+                conv_matrix(&self.downsample_1),
+                conv_matrix(&self.downsample_2),
+                self.output.weight.val(),
+            ]
+        };
+        self.spectral = refreshed_all(self.spectral.take(), weights);
+        self
     }
 }
 

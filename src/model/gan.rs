@@ -9,7 +9,7 @@ use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Int, Tensor};
 
 use super::gan_loss::{DiscriminatorRemedies, with_minibatch_std};
-use super::spectral::PowerIteration;
+use super::spectral::{PowerIteration, refreshed_all};
 use crate::data::IMAGE_PIXELS;
 
 /// Slope of LeakyReLU for negative inputs, in every GAN here.
@@ -228,14 +228,10 @@ impl Discriminator for MlpDiscriminator {
         self.pack
     }
 
-    fn after_update(self) -> Self {
-        let Some(power) = self.spectral else { return self };
-        let weights = [&self.hidden_1, &self.hidden_2, &self.output].map(|l| l.weight.val());
-        let power = power.into_iter().zip(weights).map(|(p, w)| p.refreshed(w)).collect();
-        Self {
-            spectral: Some(power),
-            ..self
-        }
+    fn after_update(mut self) -> Self {
+        let layers = [&self.hidden_1, &self.hidden_2, &self.output];
+        self.spectral = refreshed_all(self.spectral.take(), || layers.map(|l| l.weight.val()).to_vec());
+        self
     }
 }
 

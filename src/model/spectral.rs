@@ -88,6 +88,16 @@ impl PowerIteration {
     }
 }
 
+/// Every layer's estimate in `power` carried one iteration on for its weight in `weights()`, in
+/// order (read only where there are estimates: a discriminator without spectral normalisation).
+pub fn refreshed_all(
+    power: Option<Vec<PowerIteration>>,
+    weights: impl FnOnce() -> Vec<Tensor<2>>,
+) -> Option<Vec<PowerIteration>> {
+    let power = power?;
+    Some(power.into_iter().zip(weights()).map(|(p, w)| p.refreshed(w)).collect())
+}
+
 /// A convolution's kernels `[outputs, inputs, kh, kw]` as the matrix `[inputs * kh * kw,
 /// outputs]` its spectral norm is taken of (as SN-GAN reshapes them).
 pub fn conv_matrix(conv: &Conv2d) -> Tensor<2> {
