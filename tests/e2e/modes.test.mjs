@@ -1,7 +1,8 @@
 // The Modes panel, the mode-collapse lab: a link restores its settings, training moves the
 // step count and redraws the plane (heat map, points, arrows), a finished run adds a row to
-// the table, a remedy changes the numbers, and the VAE shows its latent space. Waits follow the
-// step counter, never a fixed time.
+// the table, a remedy changes the numbers, and the VAE shows its latent space; each model trains
+// on both backends (the lab's worker loads the WebGPU module for WebGPU). Waits follow the step
+// counter, never a fixed time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launchBrowser, openPage } from './harness.mjs';
@@ -32,7 +33,7 @@ const planePixels = page => page.locator('[data-testid="lab-plane"]').evaluate(c
 const tableRows = page => page.locator('[data-testid="lab-table"] tbody tr').evaluateAll(rows =>
   rows.map(row => [...row.querySelectorAll('td')].map(td => td.textContent)));
 
-test('CPU: a lab link trains the collapsing GAN, a remedy changes the numbers, the VAE shows its codes', { timeout: 1_800_000 }, async () => {
+test('CPU: a lab link trains the collapsing GAN, a remedy changes the numbers, the VAE shows its codes, the autoencoder trains', { timeout: 1_800_000 }, async () => {
   const browser = await launchBrowser({ webgpu: false });
   try {
     const { page, errors } = await openPage(browser.context, `${site.url}?v=1&panel=modes&lab_dlr=0.25&autorun=1`);
@@ -85,13 +86,20 @@ test('CPU: a lab link trains the collapsing GAN, a remedy changes the numbers, t
       return blue;
     });
     assert.ok(codes > 100, `the encoder's means are drawn (${codes} blue pixels)`);
+
+    // The autoencoder trains there too, a fresh model of its own.
+    await page.selectOption('[data-testid="lab-model"]', 'ae');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="lab-progress"]').dataset.steps) === 0);
+    await page.click('[data-testid="lab-train"]');
+    await waitForLabSteps(page, 20);
+    assert.match(await page.locator('[data-testid="lab-progress"]').textContent(), /steps\/s on the CPU/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }
 });
 
-test('WebGPU: the lab trains its GAN on WebGPU in its own worker, and on the CPU when switched', { timeout: 1_800_000 }, async () => {
+test('WebGPU: the lab trains each model on WebGPU in its own worker, and on the CPU when switched', { timeout: 1_800_000 }, async () => {
   const browser = await launchBrowser({ webgpu: true });
   try {
     const { page, errors } = await openPage(browser.context, `${site.url}?v=1&panel=modes&lab_backend=webgpu&autorun=1`);
@@ -114,6 +122,15 @@ test('WebGPU: the lab trains its GAN on WebGPU in its own worker, and on the CPU
       performance.getEntriesByType('resource').some(entry => entry.name.includes('genplay-webgpu_bg.wasm')))));
     assert.ok(loaded.includes(true), 'a worker loaded the WebGPU module');
 
+    // The VAE and the autoencoder train on WebGPU too: a fresh model each, its steps counted.
+    for (const model of ['vae', 'ae']) {
+      await page.selectOption('[data-testid="lab-model"]', model);
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="lab-progress"]').dataset.steps) === 0,
+        null, { timeout: 600_000, polling: 100 });
+      await waitForLabSteps(page, 2);
+      assert.match(await page.locator('[data-testid="lab-progress"]').textContent(), /steps\/s on the WebGPU/, model);
+    }
+
     // Switched while training: a fresh model on the CPU, which goes on training there.
     await page.selectOption('[data-testid="lab-backend"]', 'cpu');
     assert.match(page.url(), /panel=modes/);
@@ -122,7 +139,7 @@ test('WebGPU: the lab trains its GAN on WebGPU in its own worker, and on the CPU
       null, { timeout: 600_000, polling: 200 });
     await waitForLabSteps(page, 200);
     const cpuSpeed = Number(await page.locator('[data-testid="lab-progress"]').getAttribute('data-speed'));
-    console.log(`2-D GAN on the ring, steps/s: WebGPU (SwiftShader) ${webgpuSpeed}, CPU ${cpuSpeed}`);
+    console.log(`the lab on the ring, steps/s: GAN on WebGPU (SwiftShader) ${webgpuSpeed}, autoencoder on the CPU ${cpuSpeed}`);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
