@@ -22,7 +22,8 @@ else
     flags=(--release)
   fi
   target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
-  cargo build "${flags[@]}" --locked --target wasm32-unknown-unknown --lib --no-default-features --features webgpu
+  # GENPLAY_WEBGPU_FEATURES swaps the feature list, for experiments such as webgpu-autotune.
+  cargo build "${flags[@]}" --locked --target wasm32-unknown-unknown --lib --no-default-features --features "${GENPLAY_WEBGPU_FEATURES:-webgpu}"
   # The build above wrote the cdylib where Trunk's build of the page's module had put its own:
   # that one was already bound and copied, so nothing is lost.
   wasm-bindgen --target web --no-typescript --out-dir "$staging" \

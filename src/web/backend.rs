@@ -21,6 +21,19 @@ pub async fn open_webgpu() -> Result<(Device, String), String> {
 #[cfg(feature = "webgpu")]
 async fn open_offered_webgpu(gpu: JsValue) -> Result<(Device, String), String> {
     let adapter = webgpu_adapter_name(gpu).await?;
+    if option_env!("GENPLAY_NO_MATMUL_FUSION").is_some() {
+        let _ = burn_cubecl::fusion::remove("Matmul");
+    }
+    #[cfg(feature = "webgpu-autotune")]
+    {
+        use burn_cubecl::cubecl::config::autotune::AutotuneLevel;
+        use burn_cubecl::cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
+        let mut config = CubeClRuntimeConfig::default();
+        config.autotune.level = AutotuneLevel::Minimal;
+        config.autotune.bench.min_samples = 1;
+        config.autotune.bench.max_samples = 1;
+        CubeClRuntimeConfig::try_set(config);
+    }
     match Device::wgpu_options().init_async().await {
         Ok(device) => Ok((device.autodiff(), adapter)),
         Err(e) => Err(format!("WebGPU could not start ({e})")),

@@ -16,6 +16,7 @@
 //   BENCH_BACKENDS=cpu node tests/bench/train-speed.mjs     (one backend only)
 //   BENCH_TFJS=0 node tests/bench/train-speed.mjs           (without the TF.js peer)
 //   BENCH_MEMORY=0 node tests/bench/train-speed.mjs         (without the memory runs)
+//   BENCH_MODELS=ae_mlp,dcgan node tests/bench/train-speed.mjs (some workloads only)
 //   GENPLAY_DIST=/other/dist node tests/bench/train-speed.mjs   (another build of the site)
 //
 // Ours is measured through the UI as a user sees it: press Train, let a warm-up pass, then count
@@ -34,7 +35,7 @@ import { distDir, serveStatic, launchBrowser, openPage, withBackend, backendBadg
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const seconds = Number(process.argv[2] || 15);
-const models = ['ae_mlp', 'vae_mlp', 'gan_mlp', 'dcgan'];
+const models = (process.env.BENCH_MODELS || 'ae_mlp,vae_mlp,gan_mlp,dcgan').split(',');
 const MEMORY_STEPS = [100, 5000];
 const MEMORY_WEBGPU_SECONDS = 240;
 
