@@ -21,6 +21,9 @@ pub async fn open_webgpu() -> Result<(Device, String), String> {
 #[cfg(feature = "webgpu")]
 async fn open_offered_webgpu(gpu: JsValue) -> Result<(Device, String), String> {
     let adapter = webgpu_adapter_name(gpu).await?;
+    // Two experiments of the README's benchmark section, off in the shipped build: a build with
+    // GENPLAY_NO_MATMUL_FUSION set skips the fused matmul, and the feature `webgpu-autotune`
+    // tunes kernels as coarsely as cubecl allows. Both must come before the device opens.
     if option_env!("GENPLAY_NO_MATMUL_FUSION").is_some() {
         let _ = burn_cubecl::fusion::remove("Matmul");
     }
