@@ -27,7 +27,7 @@ const ARROW_SEED: u64 = 12;
 const REAL_SEED: u64 = 13;
 
 /// What the panel draws after a slice.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LabPicture {
     /// Steps trained.
     pub steps: usize,
@@ -213,16 +213,7 @@ mod tests {
         let slice = |training_ms, picture_ms| LabSlice {
             loss_names: vec![],
             losses: vec![],
-            picture: LabPicture {
-                steps: 0,
-                real: vec![],
-                generated: vec![],
-                arrow_heads: vec![],
-                heat: None,
-                latent_grid: None,
-                codes: None,
-                modes: None,
-            },
+            picture: LabPicture::default(),
             held_out: None,
             training_ms,
             picture_ms,

@@ -1,71 +1,16 @@
 //! The lab's training, in the Modes panel's own worker ([`LabWorker`]) on the backend the user
-//! picks: slices of steps, each answered with its losses and picture; the page keeps the loss
-//! history and a row of numbers for each run that reaches [`LAB_STEPS`].
+//! picks: slices of steps, each answered with its losses and picture. Which run a slice trains
+//! and what it adds is [`LabView`]'s (native); this holds it and the signals the panel draws.
 
 use leptos::prelude::*;
 
 use super::lab_worker::LabWorker;
 use crate::backend::choice::BackendKind;
 use crate::lab::LabSettings;
-use crate::lab::run::{LabPicture, LabSlice};
+use crate::lab::run::LabPicture;
+use crate::page::{FinishedRun, LAB_STEPS, LabView, SliceOutcome};
 use crate::train::LossHistory;
 use crate::web::yield_to_browser;
-
-/// Steps a run trains before it stops and records its row.
-pub const LAB_STEPS: usize = 3_000;
-
-/// A finished run: what it was and what it measured.
-#[derive(Clone, PartialEq)]
-pub(super) struct FinishedRun {
-    pub settings: LabSettings,
-    pub backend: BackendKind,
-    pub modes: String,
-    pub quality: String,
-    pub nats: String,
-    pub steps_per_second: String,
-}
-
-impl FinishedRun {
-    fn new(run: &CurrentRun, last: &LabPicture, nats: Option<f64>) -> Self {
-        let (modes, quality) = match &last.modes {
-            Some(m) => (
-                format!("{} of {}", m.captured, m.modes),
-                format!("{:.1}%", 100.0 * m.high_quality),
-            ),
-            None => ("—".into(), "—".into()),
-        };
-        Self {
-            settings: run.settings,
-            backend: run.backend,
-            modes,
-            quality,
-            nats: nats.map_or("—".into(), |n| format!("{n:.2}")),
-            steps_per_second: run.steps_per_second().map_or("—".into(), |r| format!("{r:.0}")),
-        }
-    }
-}
-
-/// The run the page shows, as its worker trains it.
-#[derive(Clone)]
-struct CurrentRun {
-    /// The page's number for it, which the worker knows it by.
-    number: u64,
-    settings: LabSettings,
-    backend: BackendKind,
-    history: LossHistory,
-    /// Milliseconds its steps took in all, their read backs included.
-    training_ms: f64,
-}
-
-impl CurrentRun {
-    fn steps(&self) -> usize {
-        self.history.len()
-    }
-
-    fn steps_per_second(&self) -> Option<f64> {
-        (self.training_ms > 0.0).then(|| self.steps() as f64 * 1000.0 / self.training_ms)
-    }
-}
 
 /// The lab's state: the run in training, what it shows, and the finished runs.
 #[derive(Clone, Copy)]
@@ -83,9 +28,7 @@ pub(super) struct LabSession {
     pub held_out: RwSignal<Option<f64>>,
     pub problem: RwSignal<Option<String>>,
     pub rows: RwSignal<Vec<FinishedRun>>,
-    current: StoredValue<Option<CurrentRun>>,
-    /// The number the next fresh run gets.
-    next_number: StoredValue<u64>,
+    view: StoredValue<LabView>,
     /// Bumped at each reset, so a slice in flight when it came is dropped when it ends.
     generation: StoredValue<u64>,
     /// Whether the training loop is alive (it may be waiting for a slice after a pause).
@@ -107,8 +50,7 @@ impl LabSession {
             held_out: RwSignal::new(None),
             problem: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
-            current: StoredValue::new(None),
-            next_number: StoredValue::new(1),
+            view: StoredValue::new(LabView::default()),
             generation: StoredValue::new(0),
             looping: StoredValue::new(false),
             worker: LabWorker::new(),
@@ -129,7 +71,7 @@ impl LabSession {
     pub fn restart(self) {
         self.generation.update_value(|g| *g += 1);
         self.running.set(false);
-        self.current.set_value(None);
+        self.view.update_value(LabView::forget);
         self.clear();
     }
 
@@ -142,30 +84,6 @@ impl LabSession {
         }
     }
 
-    /// The run to train next: the current one, or a fresh one where the settings or the
-    /// backend changed, the run is finished, or its worker is gone.
-    fn run_to_train(self) -> CurrentRun {
-        let (settings, backend) = (self.lab.get_untracked(), self.backend.get_untracked());
-        let current = self.current.get_value().filter(|run| {
-            run.settings == settings
-                && run.backend == backend
-                && run.steps() < LAB_STEPS
-                && !self.worker.is_fresh_for(backend)
-        });
-        current.unwrap_or_else(|| {
-            self.clear();
-            let number = self.next_number.get_value();
-            self.next_number.set_value(number + 1);
-            CurrentRun {
-                number,
-                settings,
-                backend,
-                history: LossHistory::default(),
-                training_ms: 0.0,
-            }
-        })
-    }
-
     /// Trains slice by slice while `running`; settings changed meanwhile start a fresh model.
     pub fn train(self) {
         self.running.set(true);
@@ -175,27 +93,62 @@ impl LabSession {
         }
         self.looping.set_value(true);
         leptos::task::spawn_local(async move {
-            let mut steps_per_slice = 1usize;
+            let mut wanted = 1usize;
             while self.running.get_untracked() {
                 let started_in = self.generation.get_value();
-                let mut run = self.run_to_train();
-                let steps = steps_per_slice.min(LAB_STEPS - run.steps());
-                let last = run.steps() + steps >= LAB_STEPS;
-                let answer = self
-                    .worker
-                    .slice(run.number, run.settings, run.backend, steps, last)
-                    .await;
+                let (settings, backend) = (self.lab.get_untracked(), self.backend.get_untracked());
+                let worker_is_fresh = self.worker.is_fresh_for(backend);
+                let (number, fresh) = self
+                    .view
+                    .try_update_value(|view| {
+                        let (run, fresh) = view.run_to_train(settings, backend, worker_is_fresh);
+                        (run.number, fresh)
+                    })
+                    .expect("the view lives as long as the panel");
+                if fresh {
+                    self.clear();
+                }
+                let (steps, last) = self.view.with_value(|view| {
+                    let steps = view.steps_for(wanted);
+                    (
+                        steps,
+                        view.current().is_some_and(|run| run.steps() + steps >= LAB_STEPS),
+                    )
+                });
+                let answer = self.worker.slice(number, settings, backend, steps, last).await;
                 if self.generation.get_value() != started_in {
                     // Reset meanwhile: this slice's model is gone.
                     continue;
                 }
                 match answer {
                     Ok(slice) => {
-                        steps_per_slice = slice.next_steps(steps);
-                        self.show(&mut run, slice);
+                        wanted = slice.next_steps(steps);
+                        let outcome = self.view.try_update_value(|view| view.record(number, &slice)).flatten();
+                        self.view.with_value(|view| {
+                            let run = view.current();
+                            self.history.set(run.map(|run| run.history.clone()));
+                            self.speed.set(run.and_then(|run| run.steps_per_second()));
+                        });
+                        match outcome {
+                            Some(SliceOutcome::NotFinite(step)) => {
+                                self.stop_with(format!(
+                                    "The loss is not a number from step {step} on: training stopped. Reset, or try another remedy."
+                                ));
+                                continue;
+                            }
+                            Some(SliceOutcome::Finished(row)) => {
+                                self.held_out.set(slice.held_out);
+                                self.rows.update(|rows| rows.push(row));
+                                self.running.set(false);
+                            }
+                            Some(SliceOutcome::Going) | None => {}
+                        }
+                        self.previous_heads
+                            .set_value(self.picture.get_untracked().map(|p| p.arrow_heads));
+                        self.picture.set(Some(slice.picture));
                     }
                     Err(why) => {
-                        self.current.set_value(None);
+                        self.view.update_value(LabView::forget);
                         self.stop_with(format!("Training failed: {why}"));
                     }
                 }
@@ -203,33 +156,6 @@ impl LabSession {
             }
             self.looping.set_value(false);
         });
-    }
-
-    /// Records `slice` of `run` and shows it; a finished run adds its row and stops.
-    fn show(self, run: &mut CurrentRun, slice: LabSlice) {
-        if run.history.names.is_empty() {
-            run.history = LossHistory::new(&slice.loss_names);
-        }
-        let non_finite = run.history.extend_flat(&slice.losses);
-        run.training_ms += slice.training_ms;
-        self.history.set(Some(run.history.clone()));
-        self.speed.set(run.steps_per_second());
-        if let Some(step) = non_finite {
-            self.current.set_value(Some(run.clone()));
-            return self.stop_with(format!(
-                "The loss is not a number from step {step} on: training stopped. Reset, or try another remedy."
-            ));
-        }
-        if run.steps() >= LAB_STEPS {
-            self.held_out.set(slice.held_out);
-            self.rows
-                .update(|r| r.push(FinishedRun::new(run, &slice.picture, slice.held_out)));
-            self.running.set(false);
-        }
-        self.previous_heads
-            .set_value(self.picture.get_untracked().map(|p| p.arrow_heads));
-        self.picture.set(Some(slice.picture));
-        self.current.set_value(Some(run.clone()));
     }
 
     fn stop_with(self, problem: String) {

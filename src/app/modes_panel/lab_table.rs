@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::lab_session::{FinishedRun, LAB_STEPS};
+use crate::page::{FinishedRun, LAB_STEPS};
 
 /// Every finished run's numbers.
 #[component]

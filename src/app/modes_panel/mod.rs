@@ -14,9 +14,10 @@ use leptos::prelude::*;
 
 use crate::backend::choice::BackendKind;
 use crate::lab::{LabModel, LabPreset, LabSettings};
+use crate::page::LAB_STEPS;
 use lab_form::LabForm;
 use lab_pictures::LabPictures;
-use lab_session::{LAB_STEPS, LabSession};
+use lab_session::LabSession;
 use lab_table::LabTable;
 
 /// The Modes panel; `lab` and `backend` are shared with the share link, `autorun` starts
