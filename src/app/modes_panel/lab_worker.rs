@@ -69,7 +69,7 @@ impl LabWorker {
         if !self.is_fresh_for(backend) {
             return Ok(());
         }
-        self.stop();
+        self.end("the lab's worker was stopped".into());
         let module = match backend {
             BackendKind::Cpu => WorkerModule::Page,
             BackendKind::WebGpu => WorkerModule::WebGpu,
@@ -81,25 +81,18 @@ impl LabWorker {
                     self.answer_waiting(outcome);
                 }
             }
-            Event::Failed { message } | Event::Crashed { message } => self.fail(message),
+            Event::Failed { message } | Event::Crashed { message } => self.end(message),
             _ => {}
         };
-        let on_crash = move |why: String| self.fail(why);
+        let on_crash = move |why: String| self.end(why);
         let worker = TrainingWorker::spawn(module, on_event, on_crash)?;
         self.worker.set_value(Some((backend, worker)));
         Ok(())
     }
 
-    /// Ends the worker (its model with it): the next slice starts another.
-    pub fn stop(self) {
-        if let Some((_, worker)) = self.worker.try_update_value(Option::take).flatten() {
-            worker.terminate();
-        }
-        self.answer_waiting(Err("the lab's worker was stopped".into()));
-    }
-
-    /// The worker failed: the slice in flight hears why, and the worker is ended.
-    fn fail(self, why: String) {
+    /// Ends the worker (its model with it), the slice in flight answered with `why`: the next
+    /// slice starts another.
+    fn end(self, why: String) {
         self.answer_waiting(Err(why));
         if let Some((_, worker)) = self.worker.try_update_value(Option::take).flatten() {
             worker.terminate();
