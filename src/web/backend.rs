@@ -21,10 +21,14 @@ pub async fn open_webgpu() -> Result<(Device, String), String> {
 #[cfg(feature = "webgpu")]
 async fn open_offered_webgpu(gpu: JsValue) -> Result<(Device, String), String> {
     let adapter = webgpu_adapter_name(gpu).await?;
-    // Two experiments of the README's benchmark section, off in the shipped build: a build with
-    // GENPLAY_NO_MATMUL_FUSION set skips the fused matmul, and the feature `webgpu-autotune`
-    // tunes kernels as coarsely as cubecl allows. Both must come before the device opens.
-    if option_env!("GENPLAY_NO_MATMUL_FUSION").is_some() {
+    // Experiments of the README's benchmark section, off in the shipped build, which must come
+    // before the device opens: another matmul fusion (GENPLAY_MATMUL_FUSION=none removes burn's,
+    // and with the feature `webgpu-unit-matmul` it names one of `backend::unit_matmul`), and
+    // the feature `webgpu-autotune`, which tunes kernels as coarsely as cubecl allows.
+    #[cfg(feature = "webgpu-unit-matmul")]
+    crate::backend::unit_matmul::configure(option_env!("GENPLAY_MATMUL_FUSION").unwrap_or("simple"))?;
+    #[cfg(not(feature = "webgpu-unit-matmul"))]
+    if option_env!("GENPLAY_MATMUL_FUSION") == Some("none") {
         let _ = burn_cubecl::fusion::remove("Matmul");
     }
     #[cfg(feature = "webgpu-autotune")]

@@ -21,7 +21,9 @@ import { serveStatic, launchBrowser, openPage, withBackend, numberIn, waitForSte
 const model = process.argv[2] || 'ae_mlp';
 const seconds = Number(process.argv[3] || 8);
 const rows = Number(process.argv[4] || 30);
-const WARM_UP_STEPS = 100;
+// PROFILE_BACKEND=webgpu trains on WebGPU (SwiftShader here) instead.
+const backend = process.env.PROFILE_BACKEND || 'cpu';
+const WARM_UP_STEPS = backend === 'webgpu' ? 4 : 100;
 
 const stepCount = page => numberIn(page, 'step-count');
 
@@ -64,9 +66,9 @@ function selfTimes(profile) {
 }
 
 const server = await serveStatic();
-const { context, close } = await launchBrowser({ webgpu: false });
+const { context, close } = await launchBrowser({ webgpu: backend === 'webgpu' });
 try {
-  const { page } = await openPage(context, withBackend(server.url, 'cpu'));
+  const { page } = await openPage(context, withBackend(server.url, backend));
   await page.waitForSelector('[data-testid="model-select"]');
   await page.selectOption('[data-testid="model-select"]', model);
   await page.click('[data-testid="reset-button"]');
@@ -82,7 +84,7 @@ try {
   const [s1, t1] = [await stepCount(page), Date.now()];
   const file = path.join(tmpdir(), `genplay-${model}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
-  console.log(`${model} on the CPU: ${((s1 - s0) * 1000 / (t1 - t0)).toFixed(1)} steps/s while sampling; ${profile.samples.length} samples; profile in ${file}`);
+  console.log(`${model} on ${backend}: ${((s1 - s0) * 1000 / (t1 - t0)).toFixed(1)} steps/s while sampling; ${profile.samples.length} samples; profile in ${file}`);
   console.log('self time  function');
   for (const [name, share] of selfTimes(profile).slice(0, rows)) {
     console.log(`${(100 * share).toFixed(1).padStart(8)}%  ${name.replace(/::h[0-9a-f]{16}$/, '')}`);

@@ -2,6 +2,8 @@
 //
 // - training steps/s of ae_mlp, vae_mlp, gan_mlp and dcgan (batch 64, Adam) inside the app, on
 //   each browser backend, and TF.js's on the same workloads (../shared/bench/tfjs), with ratios;
+// - the time from pressing Train to each workload's first step (on WebGPU, mostly compiling the
+//   step's kernels);
 // - time from navigation to the first pretrained sample on screen (a link that loads the shipped
 //   MLP GAN), on the CPU;
 // - the wasm modules' sizes, raw and gzipped (level 9): the page's (CPU only, what every visitor
@@ -73,11 +75,16 @@ const stepCount = page => numberIn(page, 'step-count');
 const waitSteps = (page, n, timeout = 600_000) => waitForSteps(page, n, { timeout, polling: 50 });
 const round = (x, digits = 2) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
-/** Steps/s of `model` in the app, over `seconds` after a warm-up. */
+/** Steps/s of `model` in the app, over `seconds` after a warm-up, and the milliseconds from
+ * pressing Train to its first step shown (on WebGPU mostly compiling the step's kernels, for the
+ * first model a backend trains; later models reuse some of them). */
 async function measure(page, model, warmupSteps) {
   await page.selectOption('[data-testid="model-select"]', model);
   await page.click('[data-testid="reset-button"]');
+  const pressed = Date.now();
   await page.click('[data-testid="train-button"]');
+  await waitSteps(page, 1);
+  const firstStepMs = Date.now() - pressed;
   await waitSteps(page, warmupSteps);
   const [s0, t0] = [await stepCount(page), Date.now()];
   await page.waitForTimeout(seconds * 1000);
@@ -86,7 +93,7 @@ async function measure(page, model, warmupSteps) {
   const [s1, t1] = [await stepCount(page), Date.now()];
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="train-button"]').textContent !== 'Pausing…');
-  return round((s1 - s0) * 1000 / (t1 - t0));
+  return { rate: round((s1 - s0) * 1000 / (t1 - t0)), firstStepMs };
 }
 
 /** The page's JS heap (after a garbage collection) and WebAssembly memory, and the worker's
@@ -183,9 +190,11 @@ async function ours() {
         await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
         await page.waitForFunction(() => document.querySelector('[data-testid="backend-note"]').textContent.length > 0);
         const badge = await backendBadge(page, backend === 'webgpu' ? /^WebGPU/ : /^CPU/);
-        results[backend] = { badge, steps_per_s: {} };
+        results[backend] = { badge, steps_per_s: {}, first_step_ms: {} };
         for (const model of models) {
-          results[backend].steps_per_s[model] = await measure(page, model, backend === 'webgpu' ? 3 : 20);
+          const { rate, firstStepMs } = await measure(page, model, backend === 'webgpu' ? 3 : 20);
+          results[backend].steps_per_s[model] = rate;
+          results[backend].first_step_ms[model] = firstStepMs;
         }
         if (process.env.BENCH_MEMORY !== '0') {
           results[backend].memory = await memoryOverTraining(page, backend === 'webgpu' ? MEMORY_WEBGPU_SECONDS : 600);
@@ -238,6 +247,7 @@ console.log(JSON.stringify({
   badges: { webgpu: mine.webgpu?.badge, cpu: mine.cpu?.badge },
   table,
   first_pretrained_sample_ms: mine.first_pretrained_sample_ms,
+  first_step_ms: { webgpu: mine.webgpu?.first_step_ms, cpu: mine.cpu?.first_step_ms },
   wasm: wasmSize(),
   memory: { cpu: mine.cpu?.memory, webgpu: mine.webgpu?.memory },
   tfjs_raw: peer,

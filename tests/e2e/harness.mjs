@@ -74,7 +74,8 @@ export async function launchBrowser({ webgpu, serviceWorkers = 'allow', tour = f
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
+    // CHROMIUM_EXTRA_FLAGS: more flags, space-separated, for a benchmark's experiments.
+    args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : []), ...(process.env.CHROMIUM_EXTRA_FLAGS?.split(' ').filter(Boolean) ?? [])],
     viewport: { width: 1200, height: 900 },
     serviceWorkers,
   });
