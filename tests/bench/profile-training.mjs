@@ -1,5 +1,5 @@
 // Where a training step's time goes in the browser: trains one model in the built app on the CPU
-// in headless Chromium, samples the training worker with the DevTools CPU profiler, and prints
+// (or, with PROFILE_BACKEND=webgpu, on WebGPU) in headless Chromium, samples the training worker with the DevTools CPU profiler, and prints
 // the functions that held the most samples (self time), with the steps/s seen while sampling.
 //
 // Function names come from the module's name section, which the release profile strips. Build a
