@@ -1,6 +1,7 @@
 // Where a training step's time goes in the browser: trains one model in the built app on the CPU
-// (or, with PROFILE_BACKEND=webgpu, on WebGPU) in headless Chromium, samples the training worker with the DevTools CPU profiler, and prints
-// the functions that held the most samples (self time), with the steps/s seen while sampling.
+// (or, with PROFILE_BACKEND=webgpu, on WebGPU) in headless Chromium, samples the training worker
+// with the DevTools CPU profiler, and prints the functions that held the most samples (self
+// time), with the steps/s seen while sampling.
 //
 // Function names come from the module's name section, which the release profile strips. Build a
 // copy of the site with names, in a target folder of its own (changing the profile rebuilds every
