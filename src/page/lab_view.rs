@@ -129,11 +129,13 @@ impl LabView {
         (self.current.as_ref().expect("set above"), !goes_on)
     }
 
-    /// Steps the next slice of the run shown trains: `wanted`, at most what is left.
-    pub fn steps_for(&self, wanted: usize) -> usize {
-        self.current
-            .as_ref()
-            .map_or(0, |run| wanted.min(LAB_STEPS - run.steps()))
+    /// Steps the next slice of the run shown trains (`wanted`, at most what is left), and
+    /// whether it is the run's last (it reaches [`LAB_STEPS`]).
+    pub fn next_slice(&self, wanted: usize) -> (usize, bool) {
+        self.current.as_ref().map_or((0, false), |run| {
+            let steps = wanted.min(LAB_STEPS - run.steps());
+            (steps, run.steps() + steps >= LAB_STEPS)
+        })
     }
 
     /// Records `slice` of run `number`; a slice of another run (one replaced meanwhile) changes
@@ -223,9 +225,9 @@ mod tests {
             None,
             "another run's slice changes nothing"
         );
-        assert_eq!(view.steps_for(200), 200);
+        assert_eq!(view.next_slice(200), (200, false));
         view.record(1, &slice(LAB_STEPS - 100, 1.0, 1_000.0));
-        assert_eq!(view.steps_for(200), 100, "never past the budget");
+        assert_eq!(view.next_slice(200), (100, true), "never past the budget, and the last");
         let Some(SliceOutcome::Finished(row)) = view.record(1, &slice(100, 0.5, 250.0)) else {
             panic!("the run reached its budget")
         };

@@ -8,7 +8,7 @@ use super::lab_worker::LabWorker;
 use crate::backend::choice::BackendKind;
 use crate::lab::LabSettings;
 use crate::lab::run::LabPicture;
-use crate::page::{FinishedRun, LAB_STEPS, LabView, SliceOutcome};
+use crate::page::{FinishedRun, LabView, SliceOutcome};
 use crate::train::LossHistory;
 use crate::web::yield_to_browser;
 
@@ -108,13 +108,7 @@ impl LabSession {
                 if fresh {
                     self.clear();
                 }
-                let (steps, last) = self.view.with_value(|view| {
-                    let steps = view.steps_for(wanted);
-                    (
-                        steps,
-                        view.current().is_some_and(|run| run.steps() + steps >= LAB_STEPS),
-                    )
-                });
+                let (steps, last) = self.view.with_value(|view| view.next_slice(wanted));
                 let answer = self.worker.slice(number, settings, backend, steps, last).await;
                 if self.generation.get_value() != started_in {
                     // Reset meanwhile: this slice's model is gone.
