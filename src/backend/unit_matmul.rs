@@ -169,7 +169,7 @@ impl OperationFuser<CubeOptimization> for UnitMatmulFuser {
 /// The state of a fused matmul segment: burn's `MatmulOptimizationState`, field for field (its
 /// fields are private to burn; the state is serialised by field name, so the two decode each
 /// other's bytes).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct MatmulState {
     trace: FuseTrace,
     trace_fallback: FuseTrace,
@@ -237,12 +237,7 @@ impl FusedOperation for UnitMatmul {
     }
 
     fn to_state(&self) -> MatmulState {
-        MatmulState {
-            trace: self.state.trace.clone(),
-            trace_fallback: self.state.trace_fallback.clone(),
-            matmul: self.state.matmul.clone(),
-            len: self.state.len,
-        }
+        self.state.clone()
     }
 
     /// Restoring goes through [`UnitMatmulProvider::restore`], which knows the kernel chosen;
