@@ -460,7 +460,7 @@ fn a_restored_worker_goes_on_from_the_snapshot_with_its_history() {
     let commands = view.finish_recovery(restore, outcome);
     assert_eq!(
         view.notice(),
-        Some("The training worker broke (unreachable); training goes on from step 4.")
+        Some("The training worker broke (unreachable); training goes on from step 4, with Adam's state.")
     );
     assert!(
         matches!(commands.last(), Some(Command::Play { .. })),

@@ -67,7 +67,7 @@ pub struct Snapshot {
     kind: ModelKind,
     settings: Hyperparameters,
     weights: Vec<u8>,
-    /// The optimisers' state with the weights (empty where the worker trains on WebGPU).
+    /// The optimisers' state with the weights (on the CPU and on WebGPU alike).
     optimizer: Vec<ByteBuf>,
     history: LossHistory,
 }
@@ -635,6 +635,11 @@ impl TrainView {
         match outcome {
             Ok(()) => {
                 // Adam goes on with the moments it had (the worker checks they fit).
+                let adam = if snapshot.optimizer.is_empty() {
+                    ""
+                } else {
+                    ", with Adam's state"
+                };
                 if !snapshot.optimizer.is_empty() {
                     commands.push(Command::LoadOptimizer {
                         generation: self.generation,
@@ -649,7 +654,7 @@ impl TrainView {
                 if was_running {
                     commands.extend(self.play());
                 }
-                self.notice = Some(format!("{reason}; training goes on{on_cpu} from step {steps}."));
+                self.notice = Some(format!("{reason}; training goes on{on_cpu} from step {steps}{adam}."));
             }
             Err(e) => {
                 self.restoring = None;

@@ -5,18 +5,16 @@
 //! at its own rate (two timescales). The same trainer drives the MNIST GANs and the 2-D ones of
 //! the mode-collapse lab.
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
+use super::adam_state::AdamOptimizer;
 use super::batches::BatchSource;
 use super::evaluate::PendingScores;
 use super::fused_adam::FusedAdam;
 use super::roles::{Evaluation, Inference, Persistence, Session};
-use super::trainer::{
-    HalfStep, PREVIEW_COUNT, PREVIEW_NOISE_SEED, Player, one_state_each, optimizer_bytes, optimizer_from_bytes,
-    seed_step,
-};
+use super::trainer::{HalfStep, PREVIEW_COUNT, PREVIEW_NOISE_SEED, Player, one_state_each, seed_step};
 use crate::data::MnistSplit;
 use crate::model::PreviewKind;
 use crate::model::completion::{LATENT_SEARCH_STEPS, complete_by_latent_search};
@@ -29,8 +27,8 @@ use crate::zoo::Hyperparameters;
 pub struct AdversarialTrainer<G: Generator, D: Discriminator> {
     generator: Option<G>,
     discriminator: Option<D>,
-    generator_optimizer: ModuleOptimizer,
-    discriminator_optimizer: ModuleOptimizer,
+    generator_optimizer: AdamOptimizer,
+    discriminator_optimizer: AdamOptimizer,
     learning_rate: f64,
     /// The discriminator's learning rate over the generator's.
     discriminator_lr_ratio: f64,
@@ -381,17 +379,14 @@ impl<G: Generator, D: Discriminator> Persistence for AdversarialTrainer<G, D> {
         Ok(())
     }
 
-    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String> {
-        Ok(vec![
-            optimizer_bytes(&self.generator_optimizer)?,
-            optimizer_bytes(&self.discriminator_optimizer)?,
-        ])
+    fn optimizers(&self) -> Vec<&AdamOptimizer> {
+        vec![&self.generator_optimizer, &self.discriminator_optimizer]
     }
 
     fn load_optimizer_state(&mut self, state: Vec<Vec<u8>>) -> Result<(), String> {
         let [generator, discriminator] = one_state_each(state)?;
-        let generator = optimizer_from_bytes(adam(), generator)?;
-        self.discriminator_optimizer = optimizer_from_bytes(adam(), discriminator)?;
+        let generator = adam().with_bytes(generator)?;
+        self.discriminator_optimizer = adam().with_bytes(discriminator)?;
         self.generator_optimizer = generator;
         Ok(())
     }
@@ -423,6 +418,6 @@ fn judge<D: Discriminator>(discriminator: &D, samples: Tensor<2>, labels: Tensor
 }
 
 /// Adam as the DCGAN paper sets it for both players (beta_1 = 0.5).
-fn adam() -> ModuleOptimizer {
+fn adam() -> AdamOptimizer {
     FusedAdam::new(0.5).init()
 }

@@ -1,9 +1,10 @@
 //! Training a digit classifier (the CNN that judges generated digits, or the augmentation
 //! experiment's MLP), and measuring its accuracy.
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor};
 
+use super::adam_state::AdamOptimizer;
 use super::batches::{BatchSource, upload, upload_labels};
 use super::fused_adam::FusedAdam;
 use super::readback::{ReadbackError, read_floats};
@@ -17,7 +18,7 @@ use crate::weights::{
 /// Trains a classifier (by default the [`DigitClassifier`]) with Adam on labelled digits.
 pub struct ClassifierTrainer<M: LabelClassifier = DigitClassifier> {
     model: Option<M>,
-    optimizer: ModuleOptimizer,
+    optimizer: AdamOptimizer,
     learning_rate: f64,
     batches: BatchSource,
 }

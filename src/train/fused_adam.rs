@@ -6,12 +6,14 @@
 //! quarter of an ae_mlp training step on the CPU backend, as much as the forward pass's matrix
 //! products. [`FusedAdam`] does the same arithmetic, in the same order and in `f32`, in one loop
 //! that reads each parameter, gradient and moment once and writes them back in place. It keeps
-//! burn's [`AdamState`], so an optimiser record is burn's. On any other device (WebGPU), or for a
-//! tensor that is not `f32`, it hands the step to burn's own `Adam`, which runs there as kernels.
+//! burn's [`AdamState`] (inside a [`SnapshotState`], which can be read back without a synchronous
+//! read), so an optimiser record is burn's. On any other device (WebGPU), or for a tensor that
+//! is not `f32`, it hands the step to burn's own `Adam`, which runs there as kernels.
 
 use burn::optim::{Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, ModuleOptimizer, Optimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 
+use super::adam_state::{AdamOptimizer, LiveStates, SnapshotState};
 use crate::model::is_cpu;
 
 /// Second-moment decay rate (burn's default).
@@ -26,6 +28,8 @@ pub struct FusedAdam {
     beta_1: f32,
     /// burn's Adam with the same settings, for devices other than the CPU.
     elsewhere: Adam,
+    /// The states this optimiser's steps made, for a read back.
+    states: LiveStates,
 }
 
 impl FusedAdam {
@@ -38,6 +42,7 @@ impl FusedAdam {
         Self {
             beta_1,
             elsewhere: config.build(),
+            states: LiveStates::default(),
         }
     }
 
@@ -46,16 +51,14 @@ impl FusedAdam {
         Self::new(0.9)
     }
 
-    /// A whole-module optimiser, as `AdamConfig::init` gives.
-    pub fn init(self) -> ModuleOptimizer {
-        ModuleOptimizer::from(self)
+    /// A whole-module optimiser, as `AdamConfig::init` gives, whose state can be read back.
+    pub fn init(self) -> AdamOptimizer {
+        let states = self.states.clone();
+        AdamOptimizer::new(ModuleOptimizer::from(self), states)
     }
-}
 
-impl Optimizer for FusedAdam {
-    type State<const D: usize> = AdamState<D>;
-
-    fn step<const D: usize>(
+    /// One parameter's update, with burn's state.
+    fn update<const D: usize>(
         &self,
         lr: LearningRate,
         tensor: Tensor<D>,
@@ -98,9 +101,28 @@ impl Optimizer for FusedAdam {
         ));
         (tensor_of(parameters), Some(state))
     }
+}
 
-    fn to_device<const D: usize>(state: AdamState<D>, device: &Device) -> AdamState<D> {
-        <Adam as Optimizer>::to_device(state, device)
+impl Optimizer for FusedAdam {
+    type State<const D: usize> = SnapshotState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<SnapshotState<D>>,
+    ) -> (Tensor<D>, Option<SnapshotState<D>>) {
+        let (tensor, state) = self.update(lr, tensor, grad, state.map(SnapshotState::into_adam));
+        let state = state.map(SnapshotState::fresh);
+        if let Some(state) = &state {
+            self.states.register(state);
+        }
+        (tensor, state)
+    }
+
+    fn to_device<const D: usize>(state: SnapshotState<D>, device: &Device) -> SnapshotState<D> {
+        state.to_device(device)
     }
 }
 
@@ -234,7 +256,7 @@ mod tests {
         let grads = GradientsParams::from_grads(layer.forward(input).sum().backward(), &layer);
         let layer = optimizer.step(1e-3, layer, grads);
         assert_eq!(layer.num_params(), 8);
-        let record = optimizer.to_record();
+        let record = optimizer.inner().to_record();
         assert!(!record.is_empty(), "the optimiser kept no state");
     }
 }

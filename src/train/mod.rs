@@ -1,6 +1,7 @@
 //! Training: the loop a browser tab or a native command drives one step at a time, how a model
 //! of the zoo becomes a session, and its held-out scores.
 
+pub mod adam_state;
 pub mod adversarial;
 pub mod batches;
 pub mod classifier;

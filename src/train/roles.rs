@@ -8,6 +8,7 @@
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::{Int, Tensor};
 
+use super::adam_state::AdamOptimizer;
 use super::evaluate::PendingScores;
 use super::trainer::HalfStep;
 use crate::model::PreviewKind;
@@ -85,10 +86,15 @@ pub trait Persistence {
     /// Replaces every parameter with `tensors` from a weights file and starts the optimiser and
     /// the step count afresh; on any mismatch nothing changes and the error says what is wrong.
     fn load_parameters(&mut self, tensors: Vec<PackTensor>, precision: Precision) -> Result<(), WeightsError>;
+    /// The session's optimisers, in the order of [`Persistence::optimizer_state`]'s buffers, for
+    /// an asynchronous read back of their state ([`AdamOptimizer::read_back`]).
+    fn optimizers(&self) -> Vec<&AdamOptimizer>;
     /// The optimisers' state (Adam's moments and step counts: burn's optimiser record, as
     /// burnpack bytes), one buffer per optimiser, so a snapshot resumes training exactly. Read
-    /// synchronously: for a session on the CPU only.
-    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String>;
+    /// synchronously: on WebGPU only right after [`AdamOptimizer::read_back`] of each optimiser.
+    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String> {
+        self.optimizers().into_iter().map(AdamOptimizer::to_bytes).collect()
+    }
     /// Puts back [`Persistence::optimizer_state`]'s buffers, once the weights they were taken
     /// with are loaded (the state is keyed by parameter ids, which a weights file keeps). On an
     /// error the optimisers stay as they were.

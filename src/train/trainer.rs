@@ -1,10 +1,11 @@
 //! One training session: a model, its Adam optimiser, and a seeded pass over the training
 //! digits, advanced one batch at a time by whoever drives it.
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::tensor::{Device, Int, Tensor};
 
+use super::adam_state::AdamOptimizer;
 use super::batches::{BatchSource, upload};
 use super::evaluate::{HeldOutScores, PendingScores};
 use super::fused_adam::FusedAdam;
@@ -55,7 +56,7 @@ pub struct HalfStep {
 /// A training session for the model type `M`.
 pub struct Trainer<M: GenerativeModel> {
     model: Option<M>,
-    optimizer: ModuleOptimizer,
+    optimizer: AdamOptimizer,
     learning_rate: f64,
     batches: BatchSource,
     /// Held-out digits `[n, 784]`, on the device.
@@ -186,13 +187,13 @@ impl<M: GenerativeModel> Persistence for Trainer<M> {
         Ok(())
     }
 
-    fn optimizer_state(&self) -> Result<Vec<Vec<u8>>, String> {
-        Ok(vec![optimizer_bytes(&self.optimizer)?])
+    fn optimizers(&self) -> Vec<&AdamOptimizer> {
+        vec![&self.optimizer]
     }
 
     fn load_optimizer_state(&mut self, state: Vec<Vec<u8>>) -> Result<(), String> {
         let [bytes] = one_state_each(state)?;
-        self.optimizer = optimizer_from_bytes(FusedAdam::standard().init(), bytes)?;
+        self.optimizer = FusedAdam::standard().init().with_bytes(bytes)?;
         Ok(())
     }
 
@@ -203,20 +204,6 @@ impl<M: GenerativeModel> Persistence for Trainer<M> {
 }
 
 /// An optimiser's state as burnpack bytes (burn's optimiser record).
-pub(crate) fn optimizer_bytes(optimizer: &ModuleOptimizer) -> Result<Vec<u8>, String> {
-    optimizer
-        .into_bytes()
-        .map(|bytes| bytes.to_vec())
-        .map_err(|e| format!("the optimiser state could not be written ({e:?})"))
-}
-
-/// `fresh` holding the state of [`optimizer_bytes`]'s `bytes`.
-pub(crate) fn optimizer_from_bytes(fresh: ModuleOptimizer, bytes: Vec<u8>) -> Result<ModuleOptimizer, String> {
-    fresh
-        .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
-        .map_err(|e| format!("the optimiser state could not be read ({e:?})"))
-}
-
 /// `state` as exactly `N` buffers, one per optimiser of a session.
 pub(crate) fn one_state_each<const N: usize>(state: Vec<Vec<u8>>) -> Result<[Vec<u8>; N], String> {
     let count = state.len();

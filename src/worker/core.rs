@@ -889,9 +889,8 @@ impl<H: Host> WorkerCore<H> {
     }
 
     /// The current weights as the bytes of an f32 weights file, with the config and settings,
-    /// read back from the device asynchronously.
-    /// The current weights as a weights file and, when `with_optimizer` and the session trains
-    /// on the CPU, the optimisers' state.
+    /// and, when `with_optimizer`, the optimisers' state, all read back from the device
+    /// asynchronously (on the CPU and on WebGPU alike).
     async fn export(&self, with_optimizer: bool) -> Result<ExportedWeights, String> {
         let model = self.model.as_ref().ok_or("there is no model to export")?;
         let header = WeightsHeader::of_model(model.kind, model.settings, model.session.steps_done(), Precision::F32);
@@ -899,13 +898,20 @@ impl<H: Host> WorkerCore<H> {
             .await
             .map_err(|e| e.to_string())?;
         let bytes = WeightsFile::encode(&header, tensors).map_err(|e| e.to_string())?;
-        let optimizer = match with_optimizer && self.trains_on_cpu() {
-            true => model
-                .session
-                .optimizer_state()?
-                .into_iter()
-                .map(ByteBuf::from)
-                .collect(),
+        let optimizer = match with_optimizer {
+            true => {
+                // Off the CPU the state must first come back asynchronously; nothing may run
+                // between the last read back and the record, so no await follows it.
+                for optimizer in model.session.optimizers() {
+                    optimizer.read_back().await.map_err(|e| e.to_string())?;
+                }
+                model
+                    .session
+                    .optimizer_state()?
+                    .into_iter()
+                    .map(ByteBuf::from)
+                    .collect()
+            }
             false => Vec::new(),
         };
         Ok(ExportedWeights {
@@ -915,15 +921,11 @@ impl<H: Host> WorkerCore<H> {
         })
     }
 
-    /// Whether sessions train on the CPU, where the optimisers' state may be read synchronously.
-    fn trains_on_cpu(&self) -> bool {
-        matches!(self.device, Some((_, BackendKind::Cpu)))
-    }
-
-    /// Gives the session of `generation` a snapshot's optimiser state (on the CPU only, where
-    /// it was read); a state that does not fit leaves the optimisers as they were, with a notice.
+    /// Gives the session of `generation` a snapshot's optimiser state (rebuilt on the CPU, and
+    /// moved to the session's device by its next step); a state that does not fit leaves the
+    /// optimisers as they were, with a notice.
     fn load_optimizer(&mut self, generation: u64, state: Vec<ByteBuf>) {
-        let fits = generation == self.generation && self.trains_on_cpu();
+        let fits = generation == self.generation;
         let Some(model) = self.model.as_mut().filter(|_| fits) else {
             return;
         };

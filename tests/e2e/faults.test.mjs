@@ -165,9 +165,13 @@ test('WebGPU: a GPU device lost mid-run moves training to the CPU, from its snap
     const lostAt = await numberIn(page, 'step-count');
     const { notice, from } = await recovered(page, /; training goes on on the CPU from step \d+/, lostAt + 1);
     assert.match(notice, /^The GPU stopped responding/, notice);
+    // The snapshot taken on WebGPU carried Adam's moments (read back asynchronously).
+    assert.match(notice, /, with Adam's state\./, notice);
     console.log(`GPU device lost at step ${lostAt}: "${notice}"`);
     assert.match(await backendBadge(page, /CPU/, 120_000), /CPU/);
     await waitForSteps(page, Math.max(lostAt, from) + 5, { timeout: 300_000 });
+    // The CPU session took that state: a state that did not fit would have said so here.
+    assert.doesNotMatch(await noticeText(page), /optimiser state did not load/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
