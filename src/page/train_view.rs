@@ -635,17 +635,16 @@ impl TrainView {
         match outcome {
             Ok(()) => {
                 // Adam goes on with the moments it had (the worker checks they fit).
-                let adam = if snapshot.optimizer.is_empty() {
-                    ""
-                } else {
-                    ", with Adam's state"
+                let adam = match snapshot.optimizer.is_empty() {
+                    true => "",
+                    false => {
+                        commands.push(Command::LoadOptimizer {
+                            generation: self.generation,
+                            state: snapshot.optimizer.clone(),
+                        });
+                        ", with Adam's state"
+                    }
                 };
-                if !snapshot.optimizer.is_empty() {
-                    commands.push(Command::LoadOptimizer {
-                        generation: self.generation,
-                        state: snapshot.optimizer.clone(),
-                    });
-                }
                 self.snapshot = Some(Snapshot {
                     generation: self.generation,
                     ..snapshot

@@ -16,9 +16,9 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use burn::module::Module;
 use burn::optim::{AdamState, AdaptiveMomentumState, GradientsParams, ModuleOptimizer, StateSink, StateSource};
 use burn::optim::{LearningRate, RecordState};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 
-use super::readback::ReadbackError;
+use super::readback::{ReadbackError, read_data};
 
 /// Adam's state for one parameter of rank `D`, with its copy on the CPU once read back.
 #[derive(Clone)]
@@ -109,13 +109,6 @@ impl<const D: usize> ReadBack for Slot<D> {
             Ok(())
         })
     }
-}
-
-async fn read_data<const D: usize>(tensor: Tensor<D>) -> Result<TensorData, ReadbackError> {
-    tensor
-        .into_data_async()
-        .await
-        .map_err(|e| ReadbackError(format!("{e:?}")))
 }
 
 /// The states one optimiser has handed out and may still hold (weakly: a state replaced by the
