@@ -112,8 +112,8 @@ pub enum Command {
         /// Pairs the answer with the request.
         request: u64,
     },
-    /// As [`Command::Export`], with the optimisers' state too where the session trains on the
-    /// CPU (on WebGPU reading it would be synchronous): the page's snapshot, to resume exactly.
+    /// As [`Command::Export`], with the optimisers' state too (on WebGPU read back
+    /// asynchronously): the page's snapshot, to resume exactly.
     Snapshot {
         /// Pairs the answer with the request.
         request: u64,
@@ -191,8 +191,9 @@ pub enum Event {
         message: String,
     },
     /// The worker itself broke (a panic): it answers nothing more, and the page replaces it.
+    /// Made by [`Event::crashed`].
     Crashed {
-        /// What went wrong, as the panic said it.
+        /// What went wrong, in the panic's own words, on one line.
         message: String,
     },
     /// The browser lost the worker's GPU device (a GPU process crash, a driver reset, a device
@@ -363,7 +364,23 @@ impl StopReason {
     }
 }
 
+/// The most characters of a panic's words [`Event::crashed`] keeps for the page's sentence.
+pub const CRASH_MESSAGE_CHARS: usize = 240;
+
 impl Event {
+    /// What a panic whose message is `panic` sends the page: its words on one line (a wgpu
+    /// error spans several, with a "While calling" trail), cut to [`CRASH_MESSAGE_CHARS`]. The
+    /// panic's source location is for the console, not for the user's sentence.
+    pub fn crashed(panic: &str) -> Self {
+        let one_line = panic.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = match one_line.char_indices().nth(CRASH_MESSAGE_CHARS) {
+            Some((cut, _)) => format!("{}…", one_line[..cut].trim_end()),
+            None if one_line.is_empty() => "a panic that gave no reason".into(),
+            None => one_line,
+        };
+        Event::Crashed { message }
+    }
+
     /// The generation of the session an event was measured on, if it belongs to one.
     pub fn generation(&self) -> Option<u64> {
         match self {
@@ -434,14 +451,36 @@ pub struct ExportedWeights {
     pub bytes: ByteBuf,
     /// The steps the weights were trained for.
     pub steps: usize,
-    /// The optimisers' state, one buffer each, for a [`Command::Snapshot`] on the CPU; empty
-    /// otherwise.
+    /// The optimisers' state, one buffer each, for a [`Command::Snapshot`] (on either backend);
+    /// empty for a plain export.
     pub optimizer: Vec<ByteBuf>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_reported_on_one_line_and_a_long_one_is_cut() {
+        let wgpu = "wgpu error: Buffer usages (BufferUsages(0x0)) is invalid.\n - While calling [Device].CreateBuffer([BufferDescriptor]).\n";
+        assert_eq!(
+            Event::crashed(wgpu),
+            Event::Crashed {
+                message: "wgpu error: Buffer usages (BufferUsages(0x0)) is invalid. - While calling [Device].CreateBuffer([BufferDescriptor]).".into()
+            }
+        );
+        let Event::Crashed { message } = Event::crashed(&"é ".repeat(400)) else {
+            unreachable!()
+        };
+        assert_eq!(message.chars().count(), CRASH_MESSAGE_CHARS, "{message}");
+        assert!(message.ends_with("é…"), "{message}");
+        assert_eq!(
+            Event::crashed(" \n"),
+            Event::Crashed {
+                message: "a panic that gave no reason".into()
+            }
+        );
+    }
 
     #[test]
     fn a_half_step_is_worded_from_its_verdicts() {

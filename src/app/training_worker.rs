@@ -22,7 +22,9 @@ pub enum WorkerModule {
     WebGpu,
 }
 
-/// A running training worker. Dropping it leaves the worker running; [`TrainingWorker::terminate`]
+/// A running training worker. Dropping it leaves the worker running but no longer heard (its
+/// handlers are taken off first, so an event already on its way, such as the error that
+/// follows a panic, finds none rather than a dropped closure); [`TrainingWorker::terminate`]
 /// ends it (the Train panel starts another when its backend needs the other module).
 pub struct TrainingWorker {
     worker: Worker,
@@ -101,6 +103,13 @@ impl TrainingWorker {
         if let Err(e) = sent {
             web_sys::console::error_1(&format!("could not send a command to the training worker: {e}").into());
         }
+    }
+}
+
+impl Drop for TrainingWorker {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
     }
 }
 

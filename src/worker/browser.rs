@@ -37,11 +37,13 @@ thread_local! {
 #[wasm_bindgen]
 pub fn run_training_worker(pending: js_sys::Array, webgpu_problem: Option<String>) {
     std::panic::set_hook(Box::new(|info| {
+        // The console gets the panic with where it happened; the page, its words on one line.
         console_error_panic_hook::hook(info);
-        answer_pending_with(&format!("the training worker stopped ({info})"));
-        post(&Event::Crashed {
-            message: info.to_string(),
-        });
+        let crashed = Event::crashed(info.payload_as_str().unwrap_or_default());
+        if let Event::Crashed { message } = &crashed {
+            answer_pending_with(&format!("the training worker stopped ({message})"));
+        }
+        post(&crashed);
     }));
     let (sender, receiver) = unbounded();
     for message in pending.iter() {

@@ -7,6 +7,8 @@
 //   snapshot, in one sentence;
 // - an error thrown inside the worker mid-run (an API that throws) is reported by the worker's
 //   error event, and the worker is replaced the same way;
+// - a panic inside the worker on WebGPU (a GPU validation error, which wgpu turns into a panic)
+//   is reported by its panic hook, and the worker is replaced on the CPU, from the snapshot;
 // - R held down resets once; Load pretrained followed at once by Reset leaves the fresh model,
 //   never labelled as the pretrained one.
 import { test, before, after } from 'node:test';
@@ -136,42 +138,85 @@ test('CPU: R held down resets the model once, not once per key repeat', { timeou
   }
 });
 
+/**
+ * Opens the site on WebGPU with the GPU devices the training worker opens kept where the test
+ * can reach them (`self.__devices` in the worker), starts ae_mlp training and waits for a few
+ * steps, so the page has taken a snapshot (its first comes with the first steps).
+ */
+async function trainingOnWebGpu(browser) {
+  const page = await browser.context.newPage();
+  // Set before the worker's module loads, which takes seconds; the loader's own watch over
+  // each device stays in place beneath.
+  page.on('worker', worker => worker.evaluate(() => {
+    self.__devices = [];
+    const requestDevice = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (...args) {
+      const device = await requestDevice.apply(this, args);
+      self.__devices.push(device);
+      return device;
+    };
+  }).catch(() => {}));
+  const errors = [];
+  page.on('pageerror', error => errors.push(String(error)));
+  await page.goto(withBackend(site.url, 'webgpu'));
+  await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
+  assert.match(await backendBadge(page, /WebGPU/, 600_000), /WebGPU/);
+  await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
+  await page.click('[data-testid="train-button"]');
+  await waitForSteps(page, 6, { timeout: 600_000 });
+  return { page, errors };
+}
+
+/**
+ * After a fault on WebGPU at step `brokeAt`: the page's one sentence (matching `cause`) says
+ * training goes on on the CPU from a step it had reached, with Adam's state; the badge says
+ * CPU, the steps count on, and the state the snapshot carried loaded.
+ */
+async function goesOnOnTheCpu(page, cause, brokeAt) {
+  const { notice, from } = await recovered(page, /; training goes on on the CPU from step \d+/, brokeAt + 1);
+  assert.match(notice, cause, notice);
+  // The snapshot taken on WebGPU carried Adam's moments (read back asynchronously).
+  assert.match(notice, /, with Adam's state\./, notice);
+  assert.match(await backendBadge(page, /CPU/, 120_000), /CPU/);
+  await waitForSteps(page, Math.max(brokeAt, from) + 5, { timeout: 300_000 });
+  // The CPU session took that state: a state that did not fit would have said so here.
+  assert.doesNotMatch(await noticeText(page), /optimiser state did not load/);
+  return notice;
+}
+
 test('WebGPU: a GPU device lost mid-run moves training to the CPU, from its snapshot', { timeout: 900_000 }, async () => {
   const browser = await launchBrowser({ webgpu: true });
   try {
-    const page = await browser.context.newPage();
-    // The devices the training worker opens, kept where the test can reach them (set before its
-    // module loads, which takes seconds; the loader's own watch stays in place beneath).
-    page.on('worker', worker => worker.evaluate(() => {
-      self.__devices = [];
-      const requestDevice = GPUAdapter.prototype.requestDevice;
-      GPUAdapter.prototype.requestDevice = async function (...args) {
-        const device = await requestDevice.apply(this, args);
-        self.__devices.push(device);
-        return device;
-      };
-    }).catch(() => {}));
-    const errors = [];
-    page.on('pageerror', error => errors.push(String(error)));
-    await page.goto(withBackend(site.url, 'webgpu'));
-    await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
-    assert.match(await backendBadge(page, /WebGPU/, 600_000), /WebGPU/);
-    await page.selectOption('[data-testid="model-select"]', 'ae_mlp');
-    await page.click('[data-testid="train-button"]');
-    // A few steps, so the page has taken a snapshot (its first comes with the first steps).
-    await waitForSteps(page, 6, { timeout: 600_000 });
+    const { page, errors } = await trainingOnWebGpu(browser);
+    // Destroyed from inside the worker, as a GPU process crash or a driver reset loses it.
     const destroyed = await trainingWorker(page).evaluate(() => { self.__devices.forEach(d => d.destroy()); return self.__devices.length; });
     assert.ok(destroyed > 0, 'the worker opened a GPU device');
     const lostAt = await numberIn(page, 'step-count');
-    const { notice, from } = await recovered(page, /; training goes on on the CPU from step \d+/, lostAt + 1);
-    assert.match(notice, /^The GPU stopped responding/, notice);
-    // The snapshot taken on WebGPU carried Adam's moments (read back asynchronously).
-    assert.match(notice, /, with Adam's state\./, notice);
+    const notice = await goesOnOnTheCpu(page, /^The GPU stopped responding/, lostAt);
     console.log(`GPU device lost at step ${lostAt}: "${notice}"`);
-    assert.match(await backendBadge(page, /CPU/, 120_000), /CPU/);
-    await waitForSteps(page, Math.max(lostAt, from) + 5, { timeout: 300_000 });
-    // The CPU session took that state: a state that did not fit would have said so here.
-    assert.doesNotMatch(await noticeText(page), /optimiser state did not load/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('WebGPU: a panic inside the training worker (a GPU validation error, which wgpu panics on) moves training to the CPU, from its snapshot', { timeout: 900_000 }, async () => {
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const { page, errors } = await trainingOnWebGpu(browser);
+    // A real validation error on the worker's own device (a buffer with no usage), as a driver
+    // or a kernel bug would raise: the device reports it as uncaptured, and cubecl's handler
+    // panics inside the module, so the worker's panic hook is what reports it.
+    const devices = await trainingWorker(page).evaluate(() => {
+      self.__devices.forEach(d => d.createBuffer({ size: 4, usage: 0 }));
+      return self.__devices.length;
+    });
+    assert.ok(devices > 0, 'the worker opened a GPU device');
+    const brokeAt = await numberIn(page, 'step-count');
+    // The panic's own words, on one line, without the source location it was raised at.
+    const notice = await goesOnOnTheCpu(page, /^The training worker broke \(wgpu error: [^\n]+\)/, brokeAt);
+    assert.doesNotMatch(notice, /panicked at|\.rs:\d+/, notice);
+    console.log(`panicked at step ${brokeAt}: "${notice}"`);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
