@@ -152,6 +152,52 @@ pub enum Command {
     },
 }
 
+/// Where the warm-up of a session's WebGPU kernels stands ([`Event::WarmUp`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WarmUp {
+    /// The twin's step is on its way: the kernels are being compiled.
+    Compiling,
+    /// Compiled, in `ms` milliseconds (0: by an earlier session of the same shapes on this
+    /// worker): the first step will not wait for them.
+    Ready {
+        /// From the twin's start to its step read back.
+        ms: f64,
+    },
+    /// The twin's step failed (the device is likely lost, which is reported on its own).
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+impl WarmUp {
+    /// A short name of the state, for the page's `data-kernels` attribute.
+    pub fn id(&self) -> &'static str {
+        match self {
+            WarmUp::Compiling => "compiling",
+            WarmUp::Ready { .. } => "ready",
+            WarmUp::Failed { .. } => "failed",
+        }
+    }
+
+    /// What the Train panel says of it, beside the backend.
+    pub fn sentence(&self) -> String {
+        match self {
+            WarmUp::Compiling => "Compiling this model's WebGPU kernels ahead, so its first step need not wait…".into(),
+            WarmUp::Ready { ms } if *ms == 0.0 => {
+                "Its WebGPU kernels are compiled already: the first step does not wait for them.".into()
+            }
+            WarmUp::Ready { ms } => format!(
+                "Its WebGPU kernels were compiled ahead, in {:.1} s: the first step does not wait for them.",
+                ms / 1000.0
+            ),
+            WarmUp::Failed { message } => {
+                format!("Compiling its WebGPU kernels ahead failed ({message}): the first step compiles them.")
+            }
+        }
+    }
+}
+
 /// A shipped generator handed to the worker for the augmentation experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PretrainedGenerator {
@@ -295,6 +341,16 @@ pub enum Event {
         /// The weights file, or why there is none.
         outcome: Result<ExportedWeights, String>,
     },
+    /// Where the warm-up of a fresh session's WebGPU kernels stands: while nothing else is
+    /// asked, the worker trains one step of a throwaway twin of the session (same model, same
+    /// settings, so the same kernels), so the kernels the first step needs are compiled before
+    /// Train is pressed. The session itself is left as it would be without it.
+    WarmUp {
+        /// The session it warms.
+        generation: u64,
+        /// Compiling, ready or failed.
+        state: WarmUp,
+    },
     /// A notice that does not stop training (a preview or coverage read back that failed).
     Notice {
         /// The session it belongs to.
@@ -391,6 +447,7 @@ impl Event {
             | Event::Coverage { generation, .. }
             | Event::Stopped { generation, .. }
             | Event::HalfStepped { generation, .. }
+            | Event::WarmUp { generation, .. }
             | Event::Notice { generation, .. } => Some(*generation),
             _ => None,
         }
@@ -568,6 +625,13 @@ mod tests {
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
         assert_eq!(event.generation(), None);
+        let warm = Event::WarmUp {
+            generation: 6,
+            state: WarmUp::Ready { ms: 24_100.0 },
+        };
+        let json = serde_json::to_string(&warm).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), warm);
+        assert_eq!(warm.generation(), Some(6));
         assert_eq!(
             Event::Stopped {
                 generation: 5,

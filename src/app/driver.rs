@@ -20,7 +20,7 @@ use crate::eval::metrics::ClassReport;
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
 use crate::page::{BackendBadge, CodeScatter, PreviewGrid, Reaction, TrainView};
-use crate::protocol::{Command, Event, ExportedWeights, HalfReport};
+use crate::protocol::{Command, Event, ExportedWeights, HalfReport, WarmUp};
 use crate::train::{Hyperparameters, LossHistory, ModelKind};
 use crate::web::{browser_offers_webgpu, now_ms};
 use crate::worker::supervision::{Heartbeat, PING_INTERVAL_MS, Supervisor};
@@ -66,6 +66,8 @@ pub struct TrainState {
     pub backend: Memo<Option<BackendBadge>>,
     /// Whether the worker is timing the backends to choose one.
     pub measuring_backends: Memo<bool>,
+    /// Where the warm-up of the session's WebGPU kernels stands, if it has one.
+    pub warm_up: Memo<Option<WarmUp>>,
     /// Which backend the user wants training on.
     pub backend_preference: RwSignal<BackendPreference>,
     /// The classifier that judges samples (a weights file), once sent to the worker.
@@ -119,6 +121,7 @@ impl TrainState {
             weights_source: shown(view, TrainView::weights_source),
             backend: shown(view, |v| v.backend().cloned()),
             measuring_backends: shown(view, TrainView::measuring_backends),
+            warm_up: shown(view, |v| v.warm_up().cloned()),
             backend_preference: RwSignal::new(runtime.backend_preference),
             judge: StoredValue::new(None),
             worker: StoredValue::new_local(None),

@@ -12,7 +12,7 @@ use serde_bytes::ByteBuf;
 use super::{Reaction, SnapshotTicket, TrainView};
 use crate::backend::choice::BackendPreference;
 use crate::backend::memory::SpeedMemory;
-use crate::protocol::{Command, Event, ExportedWeights, StopReason};
+use crate::protocol::{Command, Event, ExportedWeights, StopReason, WarmUp};
 use crate::train::ModelKind;
 use crate::weights::WeightsFile;
 use crate::worker::fake_host::{self, BUDGET, FakeHost, settings};
@@ -42,6 +42,27 @@ fn view_of_a_fresh_session() -> TrainView {
     view.reset(ModelKind::AeMlp, settings(ModelKind::AeMlp));
     view.on_event(started(1, 0), 0.0);
     view
+}
+
+#[test]
+fn a_warm_up_is_shown_for_its_own_session_only() {
+    let mut view = view_of_a_fresh_session();
+    let generation = view.generation();
+    let warm = |state| Event::WarmUp { generation, state };
+    view.on_event(warm(WarmUp::Compiling), 0.0);
+    assert_eq!(view.warm_up().map(WarmUp::id), Some("compiling"));
+    view.on_event(warm(WarmUp::Ready { ms: 24_130.0 }), 0.0);
+    let sentence = view.warm_up().map(WarmUp::sentence).unwrap_or_default();
+    assert!(sentence.contains("compiled ahead, in 24.1 s"), "{sentence}");
+    view.on_event(warm(WarmUp::Ready { ms: 0.0 }), 0.0);
+    let sentence = view.warm_up().map(WarmUp::sentence).unwrap_or_default();
+    assert!(sentence.contains("compiled already"), "{sentence}");
+    // A new model has kernels of its own: the old warm-up says nothing of them.
+    view.reset(ModelKind::GanMlp, settings(ModelKind::GanMlp));
+    assert_eq!(view.warm_up(), None);
+    // A late word about the old session changes nothing.
+    view.on_event(warm(WarmUp::Ready { ms: 1.0 }), 0.0);
+    assert_eq!(view.warm_up(), None);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::backend::memory::RememberedSpeed;
 use crate::eval::metrics::ClassReport;
 use crate::link::WeightsChoice;
 use crate::model::PreviewKind;
-use crate::protocol::{Command, Event, ExportedWeights, HalfReport, StopReason};
+use crate::protocol::{Command, Event, ExportedWeights, HalfReport, StopReason, WarmUp};
 use crate::train::{Hyperparameters, LossHistory, ModelKind, RateMeter};
 
 /// How often a snapshot of the weights in training is taken while training runs, in milliseconds.
@@ -137,6 +137,8 @@ pub struct TrainView {
     weights_source: WeightsChoice,
     backend: Option<BackendBadge>,
     measuring_backends: bool,
+    /// The warm-up of a session's WebGPU kernels, with the generation it warms.
+    warm_up: Option<(u64, WarmUp)>,
     /// The model in use, as the last reset or load named it.
     kind: ModelKind,
     /// Numbers the sessions: bumped whenever the weights in use are replaced, so events about
@@ -183,6 +185,7 @@ impl TrainView {
             weights_source: WeightsChoice::Fresh,
             backend: None,
             measuring_backends: false,
+            warm_up: None,
             kind: ModelKind::VaeMlp,
             generation: 0,
             last_generation: 0,
@@ -263,6 +266,13 @@ impl TrainView {
     /// Whether the worker is timing the backends to choose one.
     pub fn measuring_backends(&self) -> bool {
         self.measuring_backends
+    }
+    /// Where the warm-up of the session in use's WebGPU kernels stands, if it has one.
+    pub fn warm_up(&self) -> Option<&WarmUp> {
+        self.warm_up
+            .as_ref()
+            .filter(|(generation, _)| *generation == self.generation)
+            .map(|(_, state)| state)
     }
     /// The model in use.
     pub fn kind(&self) -> ModelKind {
@@ -543,6 +553,7 @@ impl TrainView {
                 }
             }
             Event::Notice { message, .. } => self.notice = Some(message),
+            Event::WarmUp { generation, state } => self.warm_up = Some((generation, state)),
             // The training worker runs no augmentation experiment (the Augment panel has its own worker).
             Event::AugmentProgress(_) | Event::AugmentFinished { .. } | Event::LabSlice { .. } => {}
             Event::Loaded {

@@ -19,7 +19,7 @@ use crate::experiment::augment::{AugmentExperiment, AugmentPlan};
 use crate::lab::LabSettings;
 use crate::lab::run::LabSlice;
 use crate::model::DigitClassifier;
-use crate::protocol::{Command, Event, ExportedWeights, HalfReport, PretrainedGenerator, StopReason};
+use crate::protocol::{Command, Event, ExportedWeights, HalfReport, PretrainedGenerator, StopReason, WarmUp};
 use crate::train::history::first_non_finite_step;
 use crate::train::sessions::{session_from_file, start_session};
 use crate::train::{HalfStep, Hyperparameters, ModelKind, Session, classifier_from_file, read_floats};
@@ -115,6 +115,20 @@ pub struct WorkerCore<H: Host> {
     last_coverage: Option<usize>,
     /// The Modes lab's model, in a worker the Modes panel started.
     lab: LabBench,
+    /// The generation (and its step count then) of a session on WebGPU whose kernels are to be
+    /// warmed up when the worker is next idle ([`Self::warm_up`]).
+    warm_up_due: Option<(u64, usize)>,
+    /// Models (with the settings that shape their kernels) warmed up on this worker's WebGPU.
+    warmed: Vec<(ModelKind, Hyperparameters)>,
+}
+
+/// `settings` as far as they shape a session's kernels: the seed and the step budget do not.
+fn kernel_shape(settings: &Hyperparameters) -> Hyperparameters {
+    Hyperparameters {
+        seed: 0,
+        step_budget: 0,
+        ..*settings
+    }
 }
 
 impl<H: Host> WorkerCore<H> {
@@ -140,11 +154,14 @@ impl<H: Host> WorkerCore<H> {
             diverged: false,
             last_coverage: None,
             lab: LabBench::default(),
+            warm_up_due: None,
+            warmed: Vec::new(),
         }
     }
 
     /// Handles commands until the host has no more: every command that has arrived first, then
-    /// one slice of training if a run is in progress, then a yield to the host.
+    /// one slice of training if a run is in progress, then a yield to the host. Idle, it first
+    /// warms up a fresh WebGPU session's kernels, if that is due.
     pub async fn run(&mut self) {
         loop {
             while let Some(command) = self.host.try_command() {
@@ -153,6 +170,10 @@ impl<H: Host> WorkerCore<H> {
             if self.run.is_some() {
                 self.train_slice().await;
                 self.host.yield_now().await;
+                continue;
+            }
+            if self.warm_up_due.is_some() {
+                self.warm_up().await;
                 continue;
             }
             match self.host.next_command().await {
@@ -241,6 +262,7 @@ impl<H: Host> WorkerCore<H> {
                 if loaded {
                     self.post_started();
                     self.show_fresh_weights().await;
+                    self.plan_warm_up();
                 }
             }
             Command::Export { request } => {
@@ -560,6 +582,70 @@ impl<H: Host> WorkerCore<H> {
         self.generation = generation;
         self.post_started();
         self.show_fresh_weights().await;
+        self.plan_warm_up();
+    }
+
+    /// After the weights in use were replaced: on WebGPU, says the session's kernels are
+    /// compiled already, or has them warmed up when the worker is next idle.
+    fn plan_warm_up(&mut self) {
+        self.warm_up_due = None;
+        let Some(model) = self.model.as_ref() else { return };
+        if !self
+            .device
+            .as_ref()
+            .is_some_and(|(_, kind)| *kind == BackendKind::WebGpu)
+        {
+            return;
+        }
+        if self.warmed.contains(&(model.kind, kernel_shape(&model.settings))) {
+            return self.post(Event::WarmUp {
+                generation: self.generation,
+                state: WarmUp::Ready { ms: 0.0 },
+            });
+        }
+        self.warm_up_due = Some((self.generation, model.session.steps_done()));
+    }
+
+    /// Compiles the kernels a WebGPU session's first step needs before Train is pressed:
+    /// trains one step of a throwaway twin (same model and settings, so the same kernels) and
+    /// waits for its loss to come back, the wait being the browser's shader compilation (24 s
+    /// of a 25 s first step for ae_mlp on SwiftShader). The twin reseeds the device and draws
+    /// from it, which changes nothing of the session: its weights are drawn already, and each
+    /// step seeds its own draws from the run's seed and step count (`seed_step`). Commands that
+    /// arrive meanwhile wait for the twin's step (a Train press would have waited for the same
+    /// compilation).
+    async fn warm_up(&mut self) {
+        let Some((generation, steps)) = self.warm_up_due.take() else {
+            return;
+        };
+        let (Some(model), Some(data), Some((device, BackendKind::WebGpu))) =
+            (self.model.as_ref(), self.data.clone(), self.device.clone())
+        else {
+            return;
+        };
+        // A step since (or a run) compiled the kernels itself.
+        if generation != self.generation || model.session.steps_done() != steps || self.run.is_some() {
+            return;
+        }
+        let (kind, settings) = (model.kind, model.settings);
+        self.post(Event::WarmUp {
+            generation,
+            state: WarmUp::Compiling,
+        });
+        let started = self.host.now_ms();
+        let mut twin = start_session(kind, &settings, &data, &device);
+        let stepped = read_floats(twin.step()).await;
+        drop(twin);
+        let state = match stepped {
+            Ok(_) => {
+                self.warmed.push((kind, kernel_shape(&settings)));
+                WarmUp::Ready {
+                    ms: self.host.now_ms() - started,
+                }
+            }
+            Err(e) => WarmUp::Failed { message: e.to_string() },
+        };
+        self.post(Event::WarmUp { generation, state });
     }
 
     /// Tells the page what the session of the current generation reports.

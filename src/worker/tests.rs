@@ -13,7 +13,7 @@ use crate::backend::choice::{BackendKind, BackendPreference, SpeedDuel};
 use crate::backend::memory::{RememberedSpeed, SpeedMemory};
 use crate::lab::run::LabSlice;
 use crate::lab::{LabModel, LabSettings};
-use crate::protocol::{Command, Event, HalfReport, StopReason};
+use crate::protocol::{Command, Event, HalfReport, StopReason, WarmUp};
 use crate::train::{Hyperparameters, ModelKind, Player};
 use crate::weights::WeightsFile;
 
@@ -847,6 +847,106 @@ fn choosing_the_cpu_never_opens_webgpu() {
     assert_eq!(core.host().webgpu_opened.get(), 0);
     assert!(matches!(&core.host().events()[0], Event::Ready { explanation, .. }
         if explanation.contains("you asked for the CPU backend")));
+}
+
+/// The warm-ups each generation reported, in order.
+fn warm_ups(events: &[Event]) -> Vec<(u64, &'static str)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::WarmUp { generation, state } => Some((*generation, state.id())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A host on the fake GPU with `backend`, a fresh session of `kind` (generation 1), and three
+/// single steps: sent `idle_yields` yields later (the worker idles meanwhile) or at once.
+fn stepped_on(backend: BackendPreference, kind: ModelKind, idle_yields: usize) -> FakeHost {
+    let reset = Command::Reset {
+        generation: 1,
+        kind,
+        settings: settings(kind),
+    };
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .then(start(backend, SpeedMemory::default()))
+        .then(reset)
+        .after(idle_yields, Command::Step);
+    host.then(Command::Step).then(Command::Step)
+}
+
+#[test]
+fn an_idle_worker_warms_a_fresh_webgpu_sessions_kernels_and_the_session_trains_as_if_never_warmed() {
+    for kind in [ModelKind::VaeMlp, ModelKind::GanMlp] {
+        let warmed = drive(stepped_on(BackendPreference::WebGpu, kind, 1)).host().events();
+        let at_once = drive(stepped_on(BackendPreference::WebGpu, kind, 0)).host().events();
+        assert_eq!(warm_ups(&warmed), [(1, "compiling"), (1, "ready")], "{kind:?}");
+        // Train pressed before the worker idled: the first step compiles, nothing is warmed.
+        assert_eq!(warm_ups(&at_once), [], "{kind:?}");
+        // The twin drew from the device's generator, and trained beside the session: the
+        // session's losses are the same to the bit (a VAE's noise, a GAN's noise and batches).
+        let (warmed_losses, at_once_losses) = (loss_values(&warmed), loss_values(&at_once));
+        assert_eq!(warmed_losses.len(), at_once_losses.len());
+        assert!(!warmed_losses.is_empty());
+        assert_eq!(warmed_losses, at_once_losses, "{kind:?}");
+    }
+    // On the CPU nothing is compiled: no warm-up.
+    let on_cpu = drive(stepped_on(BackendPreference::Cpu, ModelKind::AeMlp, 1))
+        .host()
+        .events();
+    assert_eq!(warm_ups(&on_cpu), []);
+}
+
+#[test]
+fn kernels_are_warmed_once_per_model_shape_and_again_for_another() {
+    let reset = |generation, kind, seed, batch_size| Command::Reset {
+        generation,
+        kind,
+        settings: Hyperparameters {
+            seed,
+            batch_size,
+            ..settings(kind)
+        },
+    };
+    let host = FakeHost::with_fake_gpu(ADAPTER)
+        .then(start(BackendPreference::WebGpu, SpeedMemory::default()))
+        .then(reset(1, ModelKind::AeMlp, 1, 16))
+        // Another seed: the same kernels.
+        .after(1, reset(2, ModelKind::AeMlp, 7, 16))
+        // Another batch size, another model: other kernels.
+        .after(1, reset(3, ModelKind::AeMlp, 7, 8))
+        .after(1, reset(4, ModelKind::VaeMlp, 1, 16))
+        // A reset replaced before the worker idles is not warmed.
+        .after(1, reset(5, ModelKind::GanMlp, 1, 16))
+        .then(reset(6, ModelKind::AeMlp, 1, 16))
+        // Loaded weights of a model not warmed yet: warmed too.
+        .after(
+            1,
+            Command::Load {
+                request: 1,
+                generation: 7,
+                weights: ByteBuf::from(weights_file_of(ModelKind::GanMlp, settings(ModelKind::GanMlp))),
+                start_as: Some((ModelKind::GanMlp, settings(ModelKind::GanMlp))),
+                resume: false,
+            },
+        )
+        .after(1, Command::Step);
+    let events = drive(host).host().events();
+    let warmed: Vec<(u64, f64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::WarmUp {
+                generation,
+                state: WarmUp::Ready { ms },
+            } => Some((*generation, *ms)),
+            _ => None,
+        })
+        .collect();
+    // Warmed by a twin, in some time; or compiled already (0 ms), said at once.
+    let by_twin: Vec<u64> = warmed.iter().filter(|(_, ms)| *ms > 0.0).map(|(g, _)| *g).collect();
+    let already: Vec<u64> = warmed.iter().filter(|(_, ms)| *ms == 0.0).map(|(g, _)| *g).collect();
+    assert_eq!(by_twin, [1, 3, 4, 7]);
+    assert_eq!(already, [2, 6]);
 }
 
 /// One thing the page may do, for the property test.

@@ -47,8 +47,24 @@ test('WebGPU (SwiftShader): badge names the adapter and the VAE learns', { timeo
     const { page, errors } = await openPage(browser.context, withBackend(site.url, 'webgpu'));
     await page.waitForSelector('[data-testid="train-panel"]', { timeout: 120_000 });
     await backendBadge(page, /^WebGPU — .+/);
+    // While nothing is pressed, the worker compiles the opening model's kernels ahead (a
+    // throwaway twin's step) and says so beside the badge.
+    const kernels = () => page.evaluate(() => {
+      const note = document.querySelector('[data-testid="backend-note"]');
+      return { state: note.dataset.kernels ?? null, sentence: document.querySelector('[data-testid="warm-up"]')?.textContent ?? '' };
+    });
+    await page.waitForFunction(() => ['ready', 'failed'].includes(document.querySelector('[data-testid="backend-note"]').dataset.kernels),
+      null, { timeout: 600_000, polling: 100 });
+    const warmed = await kernels();
+    assert.equal(warmed.state, 'ready', warmed.sentence);
+    assert.match(warmed.sentence, /^Its WebGPU kernels were compiled ahead, in \d+\.\d s: the first step does not wait for them\.$/);
+    console.log(`webgpu vae_mlp warm-up: "${warmed.sentence}"`);
     const result = await expectLearning(page, { model: 'vae_mlp', steps: 30, timeout: 300_000 });
     console.log(`webgpu vae_mlp: loss ${result.first} -> ${result.recent}`);
+    // A fresh model of the same shapes needs no new kernels, and is told so at once.
+    await page.click('[data-testid="reset-button"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-note"]').dataset.kernels === 'ready'
+      && /compiled already/.test(document.querySelector('[data-testid="warm-up"]')?.textContent), null, { timeout: 120_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -29,9 +29,12 @@ pub(super) fn BackendNote(state: TrainState) -> impl IntoView {
             && !state.measuring_backends.get()
             && browser_offers_webgpu()
     };
+    let warm_up = move || state.warm_up.get();
     view! {
-        <p class="backend-note" data-testid="backend-note" data-measuring=move || state.measuring_backends.get().to_string()>
+        <p class="backend-note" data-testid="backend-note" data-measuring=move || state.measuring_backends.get().to_string()
+            data-kernels=move || warm_up().map(|w| w.id())>
             <span class="badge" data-testid="train-backend">{badge}</span>" "{note}
+            {move || warm_up().map(|w| view! { " "<span data-testid="warm-up">{w.sentence()}</span> })}
             {move || can_time_again().then(|| view! {
                 " "<button class="link" data-testid="time-again" on:click=move |_| state.forget_speeds()
                     title="Forget the measured speeds: each model is timed on both backends again the next time it trains">
