@@ -392,7 +392,9 @@ impl TrainState {
             return;
         };
         leptos::task::spawn_local(async move {
-            if let Ok(weights) = exported(self.request(Some((request, command))).await) {
+            let answer = self.request(Some((request, command))).await;
+            self.view.update_untracked(|view| view.snapshot_answered(now_ms()));
+            if let Ok(weights) = exported(answer) {
                 self.view.update_untracked(|view| view.keep_snapshot(ticket, weights));
             }
         });

@@ -45,6 +45,30 @@ fn view_of_a_fresh_session() -> TrainView {
 }
 
 #[test]
+fn snapshots_come_at_least_twenty_times_their_cost_apart() {
+    let due = |view: &mut TrainView, steps: usize, at: f64| {
+        matches!(
+            view.on_event(losses(1, &[0.5], steps), at),
+            Some(Reaction::TakeSnapshot)
+        )
+    };
+    let mut view = view_of_a_fresh_session();
+    view.play();
+    assert!(due(&mut view, 1, 0.0), "the first snapshot comes with the first steps");
+    // A cheap snapshot (40 ms): the next is due 5 s after it was asked for.
+    view.snapshot_request(0.0);
+    view.snapshot_answered(40.0);
+    assert!(!due(&mut view, 2, 4_999.0));
+    assert!(due(&mut view, 3, 5_000.0));
+    // A slow one (1.5 s, a slow adapter's read back): the next waits 30 s.
+    view.snapshot_request(5_000.0);
+    view.snapshot_answered(6_500.0);
+    assert_eq!(view.snapshot_interval_ms(), 30_000.0);
+    assert!(!due(&mut view, 4, 34_999.0));
+    assert!(due(&mut view, 5, 35_000.0));
+}
+
+#[test]
 fn a_warm_up_is_shown_for_its_own_session_only() {
     let mut view = view_of_a_fresh_session();
     let generation = view.generation();
