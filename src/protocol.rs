@@ -237,7 +237,7 @@ pub enum Event {
         message: String,
     },
     /// The worker itself broke (a panic): it answers nothing more, and the page replaces it.
-    /// Made by [`Event::crashed`].
+    /// Its message is made by [`crash_message`].
     Crashed {
         /// What went wrong, in the panic's own words, on one line.
         message: String,
@@ -420,23 +420,23 @@ impl StopReason {
     }
 }
 
-/// The most characters of a panic's words [`Event::crashed`] keeps for the page's sentence.
+/// The most characters of a panic's words [`crash_message`] keeps for the page's sentence.
 pub const CRASH_MESSAGE_CHARS: usize = 240;
 
-impl Event {
-    /// What a panic whose message is `panic` sends the page: its words on one line (a wgpu
-    /// error spans several, with a "While calling" trail), cut to [`CRASH_MESSAGE_CHARS`]. The
-    /// panic's source location is for the console, not for the user's sentence.
-    pub fn crashed(panic: &str) -> Self {
-        let one_line = panic.split_whitespace().collect::<Vec<_>>().join(" ");
-        let message = match one_line.char_indices().nth(CRASH_MESSAGE_CHARS) {
-            Some((cut, _)) => format!("{}…", one_line[..cut].trim_end()),
-            None if one_line.is_empty() => "a panic that gave no reason".into(),
-            None => one_line,
-        };
-        Event::Crashed { message }
+/// What the page is told of a panic whose message is `panic` ([`Event::Crashed`]): its words on
+/// one line (a wgpu error spans several, with a "While calling" trail), cut to
+/// [`CRASH_MESSAGE_CHARS`]. The panic's source location is for the console, not for the user's
+/// sentence.
+pub fn crash_message(panic: &str) -> String {
+    let one_line = panic.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(CRASH_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", one_line[..cut].trim_end()),
+        None if one_line.is_empty() => "a panic that gave no reason".into(),
+        None => one_line,
     }
+}
 
+impl Event {
     /// The generation of the session an event was measured on, if it belongs to one.
     pub fn generation(&self) -> Option<u64> {
         match self {
@@ -521,22 +521,13 @@ mod tests {
     fn a_panic_is_reported_on_one_line_and_a_long_one_is_cut() {
         let wgpu = "wgpu error: Buffer usages (BufferUsages(0x0)) is invalid.\n - While calling [Device].CreateBuffer([BufferDescriptor]).\n";
         assert_eq!(
-            Event::crashed(wgpu),
-            Event::Crashed {
-                message: "wgpu error: Buffer usages (BufferUsages(0x0)) is invalid. - While calling [Device].CreateBuffer([BufferDescriptor]).".into()
-            }
+            crash_message(wgpu),
+            "wgpu error: Buffer usages (BufferUsages(0x0)) is invalid. - While calling [Device].CreateBuffer([BufferDescriptor])."
         );
-        let Event::Crashed { message } = Event::crashed(&"é ".repeat(400)) else {
-            unreachable!()
-        };
+        let message = crash_message(&"é ".repeat(400));
         assert_eq!(message.chars().count(), CRASH_MESSAGE_CHARS, "{message}");
         assert!(message.ends_with("é…"), "{message}");
-        assert_eq!(
-            Event::crashed(" \n"),
-            Event::Crashed {
-                message: "a panic that gave no reason".into()
-            }
-        );
+        assert_eq!(crash_message(" \n"), "a panic that gave no reason");
     }
 
     #[test]

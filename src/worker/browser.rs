@@ -14,7 +14,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::core::WorkerCore;
 use super::host::Host;
-use crate::protocol::{Command, Event};
+use crate::protocol::{Command, Event, crash_message};
 use crate::web::{now_ms, open_webgpu, wall_clock_ms, yield_to_browser};
 
 /// A request waiting for its answer, as the panic hook answers it.
@@ -39,11 +39,9 @@ pub fn run_training_worker(pending: js_sys::Array, webgpu_problem: Option<String
     std::panic::set_hook(Box::new(|info| {
         // The console gets the panic with where it happened; the page, its words on one line.
         console_error_panic_hook::hook(info);
-        let crashed = Event::crashed(info.payload_as_str().unwrap_or_default());
-        if let Event::Crashed { message } = &crashed {
-            answer_pending_with(&format!("the training worker stopped ({message})"));
-        }
-        post(&crashed);
+        let message = crash_message(info.payload_as_str().unwrap_or_default());
+        answer_pending_with(&format!("the training worker stopped ({message})"));
+        post(&Event::Crashed { message });
     }));
     let (sender, receiver) = unbounded();
     for message in pending.iter() {
